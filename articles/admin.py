@@ -1,0 +1,366 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import ngettext
+
+from .models import (
+    Annotation,
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    Outlet,
+    Person,
+    Quote,
+    Topic,
+)
+from .pagination import EstimatedCountPaginator
+
+EDITOR_ONLY_STATUSES = {Article.Status.PUBLISHED, Article.Status.WITHDRAWN}
+
+
+def can_publish(user) -> bool:
+    return user.has_perm("articles.publish_article")
+
+
+class NameListField(forms.CharField):
+    """Edit a JSON list of names as one name per line."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class OutletForm(forms.ModelForm):
+    domains = NameListField(
+        required=False, help_text="One domain a line, e.g. tass.com. No https://."
+    )
+
+    class Meta:
+        model = Outlet
+        fields = ["domains"]  # the admin adds the rest
+
+
+class PersonForm(forms.ModelForm):
+    aliases = NameListField(
+        required=False,
+        help_text="One spelling a line: other transliterations, scripts, "
+        "spellings without diacritics.",
+    )
+
+    class Meta:
+        model = Person
+        fields = ["aliases"]  # the admin adds the rest
+
+
+class TopicForm(forms.ModelForm):
+    keywords = NameListField(required=False, help_text="One keyword or alias a line.")
+
+    class Meta:
+        model = Topic
+        fields = ["keywords"]  # the admin adds the rest
+
+
+class ArticleAdminForm(forms.ModelForm):
+    class Meta:
+        model = Article
+        fields = ["title", "url", "lead", "body", "status"]  # the admin adds the rest
+        widgets = {
+            "title": forms.TextInput(attrs={"size": 90}),
+            "url": forms.URLInput(attrs={"size": 90}),
+            "lead": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 24, "cols": 100}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        status = self.fields.get("status")
+        if status is not None and user is not None and not can_publish(user):
+            current = self.instance.status if self.instance.pk else None
+            status.choices = [
+                (value, label)
+                for value, label in status.choices
+                if value not in EDITOR_ONLY_STATUSES or value == current
+            ]
+            status.help_text = "Editors publish and withdraw articles."
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        current = self.instance.status if self.instance.pk else None
+        changing = status != current
+        if (
+            changing
+            and self.user is not None
+            and not can_publish(self.user)
+            and (status in EDITOR_ONLY_STATUSES or current in EDITOR_ONLY_STATUSES)
+        ):
+            raise forms.ValidationError(
+                "Only editors can publish, withdraw or unpublish articles. Send the "
+                "article to review instead."
+            )
+        return status
+
+
+class ArticlePersonInline(admin.TabularInline):
+    model = ArticlePerson
+    autocomplete_fields = ["person"]
+    extra = 0
+    verbose_name = "person"
+    verbose_name_plural = "people (author, quoted, mentioned)"
+
+
+class ArticleTopicInline(admin.TabularInline):
+    model = ArticleTopic
+    autocomplete_fields = ["topic"]
+    extra = 0
+    verbose_name = "topic"
+    verbose_name_plural = "topics"
+
+
+class QuoteInline(admin.StackedInline):
+    model = Quote
+    autocomplete_fields = ["speaker"]
+    fields = [("speaker", "state"), "text", ("start", "end")]
+    extra = 0
+
+
+class AnnotationInline(admin.StackedInline):
+    model = Annotation
+    fields = ["note", "exact", ("start", "end"), "visibility", "author"]
+    readonly_fields = ["author"]
+    extra = 0
+
+
+@admin.register(Outlet)
+class OutletAdmin(admin.ModelAdmin):
+    form = OutletForm
+    list_display = ["name", "country", "language", "ownership", "homepage"]
+    list_filter = ["ownership", "country", "language"]
+    search_fields = ["name", "slug", "domains"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    form = PersonForm
+    list_display = ["name", "description", "country", "wikidata_id", "article_count"]
+    list_filter = ["country"]
+    search_fields = ["name", "aliases", "description", "wikidata_id"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(n_articles=Count("article_links__article", distinct=True))
+        )
+
+    @admin.display(description="articles", ordering="n_articles")
+    def article_count(self, obj):
+        return obj.n_articles
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    form = TopicForm
+    list_display = ["name", "parent", "article_count"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["parent"]
+    search_fields = ["name", "keywords", "description"]
+    autocomplete_fields = ["parent"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_articles=Count("article_links"))
+
+    @admin.display(description="articles", ordering="n_articles")
+    def article_count(self, obj):
+        return obj.n_articles
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = [
+        "title",
+        "outlet",
+        "published_at",
+        "status",
+        "language",
+        "word_count",
+    ]
+    list_filter = ["status", "language", "date_inferred", "outlet"]
+    list_select_related = ["outlet"]
+    list_per_page = 50
+    search_fields = ["title", "url", "slug"]
+    date_hierarchy = "published_at"
+    autocomplete_fields = ["outlet"]
+    prepopulated_fields = {"slug": ["title"]}
+    show_full_result_count = False
+    paginator = EstimatedCountPaginator
+    inlines = [ArticlePersonInline, ArticleTopicInline, QuoteInline, AnnotationInline]
+    actions = ["send_to_draft", "send_to_review", "publish", "withdraw"]
+    readonly_fields = [
+        "word_count",
+        "content_hash",
+        "imported_at",
+        "created_at",
+        "updated_at",
+        "raw_source",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "outlet", "status"]}),
+        (
+            "Publication",
+            {
+                "fields": [
+                    "url",
+                    ("published_at", "date_inferred"),
+                    "dateline",
+                    "language",
+                ]
+            },
+        ),
+        ("Text", {"fields": ["lead", "body", "word_count"]}),
+        ("Curators only", {"fields": ["notes"]}),
+        (
+            "Provenance",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "source",
+                    "imported_at",
+                    "content_hash",
+                    ("created_at", "updated_at"),
+                    "raw_source",
+                ],
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        # The changelist never shows the long text columns; don't fetch them.
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name.endswith(
+            "changelist"
+        ):
+            queryset = queryset.defer("body", "raw_text", "notes", "lead")
+        return queryset
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+
+        class RequestArticleForm(form_class):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, user=request.user, **form_kwargs)
+
+        return RequestArticleForm
+
+    @admin.display(description="raw source as received")
+    def raw_source(self, obj):
+        if not obj.raw_text:
+            return "—"
+        return format_html('<pre class="raw-source">{}</pre>', obj.raw_text)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is Annotation:
+            for annotation_form in formset.forms:
+                annotation = annotation_form.instance
+                if annotation_form.has_changed() and annotation.author_id is None:
+                    annotation.author = request.user
+        super().save_formset(request, form, formset, change)
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def _set_status(self, request, queryset, status, *, editor_only):
+        if not editor_only:
+            # Curators may move drafts and reviews, never undo an editor's decision.
+            blocked = queryset.filter(status__in=EDITOR_ONLY_STATUSES)
+            if not can_publish(request.user) and blocked.exists():
+                self.message_user(
+                    request,
+                    "Only editors can unpublish published or withdrawn articles; "
+                    "nothing was changed.",
+                    messages.ERROR,
+                )
+                return
+        updated = queryset.exclude(status=status).update(
+            status=status, updated_at=timezone.now()
+        )
+        label = Article.Status(status).label.lower()
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d article marked as %(label)s.",
+                "%(count)d articles marked as %(label)s.",
+                updated,
+            )
+            % {"count": updated, "label": label},
+            messages.SUCCESS,
+        )
+
+    @admin.action(
+        description="Move selected articles back to draft", permissions=["change"]
+    )
+    def send_to_draft(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.DRAFT, editor_only=False)
+
+    @admin.action(
+        description="Send selected articles to review", permissions=["change"]
+    )
+    def send_to_review(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.REVIEW, editor_only=False)
+
+    @admin.action(description="Publish selected articles", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.PUBLISHED, editor_only=True)
+
+    @admin.action(description="Withdraw selected articles", permissions=["publish"])
+    def withdraw(self, request, queryset):
+        self._set_status(request, queryset, Article.Status.WITHDRAWN, editor_only=True)
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "speaker", "article", "state"]
+    list_filter = ["state"]
+    list_select_related = ["speaker", "article"]
+    search_fields = ["text", "speaker__name", "article__title"]
+    autocomplete_fields = ["article", "speaker"]
+    show_full_result_count = False
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article", "visibility", "author", "updated_at"]
+    list_filter = ["visibility"]
+    list_select_related = ["article", "author"]
+    search_fields = ["note", "exact", "article__title"]
+    autocomplete_fields = ["article"]
+    readonly_fields = ["author", "prefix", "suffix", "created_at", "updated_at"]
+    fields = [
+        "article",
+        "note",
+        "exact",
+        ("start", "end"),
+        ("prefix", "suffix"),
+        "visibility",
+        "author",
+        ("created_at", "updated_at"),
+    ]
+    show_full_result_count = False
+
+    def save_model(self, request, obj, form, change):
+        if obj.author_id is None:
+            obj.author = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,797 @@
+from datetime import UTC
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django_countries.fields import CountryField
+
+from .text import ascii_slug, content_hash, count_words, fold, normalise_body
+
+validate_language = RegexValidator(
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+    "Enter a BCP 47 language tag such as “en”, “tr” or “pt-BR”.",
+)
+validate_wikidata_id = RegexValidator(
+    r"^Q[1-9][0-9]*$",
+    "Enter a Wikidata item ID: the letter Q followed by digits, e.g. Q7747.",
+)
+validate_domain = RegexValidator(
+    r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+    "Enter a bare domain such as “tass.com” (no scheme, path or capitals).",
+)
+
+
+class URLField(models.URLField):
+    """A URL field whose form assumes https:// when the scheme is left out."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
+def clean_name_list(values, *, field: str, validator=None) -> list[str]:
+    """Return a list of stripped, unique, non-empty strings, or raise a field error."""
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValidationError({field: "Enter a list of text values."})
+    cleaned, seen = [], set()
+    for value in values:
+        value = value.strip()
+        if not value or value.casefold() in seen:
+            continue
+        if validator is not None:
+            try:
+                validator(value)
+            except ValidationError as error:
+                raise ValidationError(
+                    {field: f"“{value}”: {error.messages[0]}"}
+                ) from None
+        seen.add(value.casefold())
+        cleaned.append(value)
+    return cleaned
+
+
+def unique_slug(model, text: str, *, exclude_pk=None, fallback: str) -> str:
+    base = ascii_slug(text, max_length=180) or fallback
+    taken = set(
+        model._default_manager.filter(slug__startswith=base)
+        .exclude(pk=exclude_pk)
+        .values_list("slug", flat=True)
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Outlet(models.Model):
+    class Ownership(models.TextChoices):
+        STATE = "state", "State-owned"
+        PUBLIC = "public", "Public broadcaster"
+        PRIVATE = "private", "Private"
+        UNKNOWN = "unknown", "Unknown"
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Left empty, made from the name.",
+    )
+    homepage = URLField(blank=True)
+    domains = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Web domains the outlet publishes on, e.g. “tass.com”, "
+        "“tass.ru”. Used to recognise the outlet from an article's URL.",
+    )
+    country = CountryField(blank=True)
+    language = models.CharField(
+        "main language",
+        max_length=35,
+        blank=True,
+        validators=[validate_language],
+        help_text="BCP 47 tag, e.g. “en”, “tr”, “ru”.",
+    )
+    ownership = models.CharField(
+        max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ownership__in=["state", "public", "private", "unknown"]),
+                name="outlet_ownership_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Outlet, self.name, exclude_pk=self.pk, fallback="outlet"
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:outlet-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.domains = clean_name_list(
+            [d.strip().lower().removeprefix("www.") for d in self.domains]
+            if isinstance(self.domains, list)
+            else self.domains,
+            field="domains",
+            validator=validate_domain,
+        )
+        others = Outlet.objects.exclude(pk=self.pk).only("name", "domains")
+        for other in others:
+            shared = set(self.domains) & set(other.domains)
+            if shared:
+                raise ValidationError(
+                    {
+                        "domains": f"{', '.join(sorted(shared))} already belongs to "
+                        f"{other.name}."
+                    }
+                )
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Left empty, made from the name.",
+    )
+    aliases = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Other spellings and scripts, e.g. “Sergei Lavrov”, “Сергей Лавров”.",
+    )
+    description = models.CharField(
+        max_length=255, blank=True, help_text="e.g. “Foreign Minister of Russia”."
+    )
+    country = CountryField(blank=True)
+    wikidata_id = models.CharField(
+        "Wikidata ID", max_length=20, blank=True, validators=[validate_wikidata_id]
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["wikidata_id"],
+                condition=~Q(wikidata_id=""),
+                name="person_unique_wikidata_id",
+                violation_error_message="Another person already has this Wikidata ID.",
+            ),
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="person_wikidata_id_format",
+            ),
+        ]
+        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Person, self.name, exclude_pk=self.pk, fallback="person"
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:person-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.aliases = clean_name_list(self.aliases, field="aliases")
+
+    def names(self) -> list[str]:
+        """Return the name followed by every alias."""
+        return [self.name, *self.aliases]
+
+    def folded_names(self) -> set[str]:
+        return {fold(name) for name in self.names()}
+
+
+class Topic(models.Model):
+    MAX_DEPTH = 3
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Left empty, made from the name.",
+    )
+    description = models.TextField(blank=True)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="A broader topic, e.g. Syria for Idlib.",
+    )
+    keywords = models.JSONField(
+        "keywords and aliases",
+        default=list,
+        blank=True,
+        help_text="Other names and words that signal this topic.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent", "name"],
+                name="topic_unique_name_per_parent",
+                violation_error_message="This parent has a topic with this name.",
+            ),
+            models.UniqueConstraint(
+                fields=["name"],
+                condition=Q(parent__isnull=True),
+                name="topic_unique_root_name",
+                violation_error_message="A top-level topic has this name already.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("id")), name="topic_not_own_parent"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                Topic, self.name, exclude_pk=self.pk, fallback="topic"
+            )
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        self.keywords = clean_name_list(self.keywords, field="keywords")
+        depth, ancestor, seen = 1, self.parent, {id(self)}
+        while ancestor is not None:
+            if id(ancestor) in seen or (
+                ancestor.pk is not None and ancestor.pk == self.pk
+            ):
+                raise ValidationError({"parent": "A topic cannot be its own ancestor."})
+            seen.add(id(ancestor))
+            depth += 1
+            ancestor = ancestor.parent
+        if depth > self.MAX_DEPTH:
+            raise ValidationError(
+                {"parent": f"Topics nest at most {self.MAX_DEPTH} levels deep."}
+            )
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Return the articles the public may see. Every public surface uses this."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def by_outlet(self, outlet):
+        return self.filter(outlet=outlet)
+
+    def newest_first(self):
+        return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
+
+    def for_listing(self):
+        """Return rows ready for a list: outlet joined, heavy text columns deferred."""
+        return self.select_related("outlet").defer("body", "raw_text", "notes")
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    outlet = models.ForeignKey(
+        Outlet, on_delete=models.PROTECT, related_name="articles"
+    )
+    title = models.CharField(max_length=500)
+    slug = models.SlugField(
+        max_length=200,
+        unique=True,
+        blank=True,
+        help_text="Left empty, made from the title.",
+    )
+    url = URLField(
+        "canonical URL",
+        max_length=2000,
+        blank=True,
+        help_text="The article's canonical address at the outlet.",
+    )
+    published_at = models.DateTimeField(
+        "published",
+        null=True,
+        blank=True,
+        help_text="Leave empty when the source does not say.",
+    )
+    date_inferred = models.BooleanField(
+        "date inferred",
+        default=False,
+        help_text="The source does not state this date in full; a curator inferred "
+        "it from the content (explain how in an annotation).",
+    )
+    dateline = models.CharField(
+        max_length=200, blank=True, help_text="Where the story was filed, e.g. MOSCOW."
+    )
+    lead = models.TextField(blank=True)
+    body = models.TextField(
+        help_text="Plain text; separate paragraphs with a blank line."
+    )
+    language = models.CharField(
+        max_length=35,
+        default="en",
+        validators=[validate_language],
+        help_text="BCP 47 tag, e.g. “en”, “tr”, “ru”.",
+    )
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=False
+    )
+    notes = models.TextField(
+        "internal notes",
+        blank=True,
+        help_text="For curators only; never shown publicly.",
+    )
+    raw_text = models.TextField(
+        "raw source", blank=True, help_text="The input exactly as it was received."
+    )
+    source = models.CharField(
+        max_length=2000, blank=True, help_text="File name or URL the input came from."
+    )
+    content_hash = models.CharField(
+        max_length=64,
+        unique=True,
+        editable=False,
+        help_text="SHA-256 of the normalised body, used to find duplicates.",
+    )
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    people = models.ManyToManyField(
+        Person, through="ArticlePerson", related_name="articles", blank=True
+    )
+    topics = models.ManyToManyField(
+        Topic, through="ArticleTopic", related_name="articles", blank=True
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("publish_article", "Can publish and withdraw articles"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["url"],
+                condition=~Q(url=""),
+                name="article_unique_url",
+                violation_error_message="Another article has this canonical URL.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "review", "published", "withdrawn"]),
+                name="article_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(body=""), name="article_body_not_empty"
+            ),
+            models.CheckConstraint(
+                condition=Q(date_inferred=False) | Q(published_at__isnull=False),
+                name="article_inferred_date_present",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                name="article_status_date_idx",
+            ),
+            models.Index(
+                fields=["outlet", "-published_at", "-id"],
+                name="article_outlet_date_idx",
+            ),
+            models.Index(fields=["updated_at"], name="article_updated_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.refresh_derived_fields()
+        if not self.slug:
+            self.slug = unique_slug(
+                Article, self.title, exclude_pk=self.pk, fallback="article"
+            )
+        body_changed = self.body_changed()
+        super().save(*args, **kwargs)
+        if body_changed:
+            self.reanchor_passages()
+        self._stored_body = self.body
+
+    def get_absolute_url(self):
+        if self.published_at is None:
+            return reverse("articles:article-undated", kwargs={"slug": self.slug})
+        day = self.published_at.astimezone(UTC)
+        return reverse(
+            "articles:article-detail",
+            kwargs={
+                "year": day.year,
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        article._stored_body = article.__dict__.get("body")
+        return article
+
+    def clean(self):
+        self.refresh_derived_fields()
+        if not self.body:
+            raise ValidationError({"body": "The article needs a body."})
+        if self.date_inferred and self.published_at is None:
+            raise ValidationError(
+                {"date_inferred": "Give the inferred date, or untick “date inferred”."}
+            )
+        if self.body_changed():
+            lost = [p for p in self.passages() if p.passage_text() not in self.body]
+            if lost:
+                listed = "; ".join(
+                    f"{p._meta.verbose_name} “{p.passage_text()}”" for p in lost
+                )
+                raise ValidationError(
+                    {
+                        "body": "The new body no longer contains these passages: "
+                        f"{listed}. Edit or delete them first, then change the body."
+                    }
+                )
+        duplicate = (
+            Article.objects.filter(content_hash=self.content_hash)
+            .exclude(pk=self.pk)
+            .only("title")
+            .first()
+        )
+        if duplicate is not None:
+            raise ValidationError(
+                {
+                    "body": "This body is already in the archive as "
+                    f"“{duplicate.title}” "
+                    f"(#{duplicate.pk})."
+                }
+            )
+
+    def refresh_derived_fields(self):
+        """Normalise the body and recompute what is derived from it."""
+        self.body = normalise_body(self.body or "")
+        self.lead = (self.lead or "").strip()
+        self.title = " ".join((self.title or "").split())
+        self.content_hash = content_hash(self.body)
+        self.word_count = count_words(self.body)
+
+    def body_changed(self) -> bool:
+        """Return whether the body differs from the one last loaded or saved."""
+        if self.pk is None or "body" not in self.__dict__:
+            return False
+        stored = getattr(self, "_stored_body", None)
+        return stored is None or normalise_body(stored) != normalise_body(self.body)
+
+    def passages(self) -> list:
+        """Return the quotes and annotations anchored to passages of the body."""
+        return [
+            *Quote.objects.filter(article=self),
+            *Annotation.objects.filter(article=self, start__isnull=False),
+        ]
+
+    def reanchor_passages(self):
+        """Move each passage's offsets to where its words now stand in the body.
+
+        Of several occurrences the one nearest the old position wins. clean()
+        refuses a body that loses a passage, so every passage is found.
+        """
+        for passage in self.passages():
+            text = passage.passage_text()
+            if self.body[passage.start : passage.end] == text:
+                continue
+            starts, found = [], self.body.find(text)
+            while found >= 0:
+                starts.append(found)
+                found = self.body.find(text, found + 1)
+            if not starts:
+                continue
+            start = min(starts, key=lambda s: abs(s - passage.start))
+            passage.start, passage.end = start, start + len(text)
+            if isinstance(passage, Annotation):
+                passage.fill_context(self.body)
+            passage.save(update_fields=["start", "end", *passage.CONTEXT_FIELDS])
+
+    @property
+    def is_public(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+
+class LinkState(models.TextChoices):
+    CONFIRMED = "confirmed", "Confirmed by a curator"
+    SUGGESTED = "suggested", "Suggested by software"
+
+
+class ArticlePerson(models.Model):
+    class Role(models.TextChoices):
+        AUTHOR = "author", "Author"
+        QUOTED = "quoted", "Quoted"
+        MENTIONED = "mentioned", "Mentioned"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="person_links"
+    )
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="article_links"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices)
+    state = models.CharField(
+        max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
+    )
+
+    class Meta:
+        verbose_name = "person in article"
+        verbose_name_plural = "people in articles"
+        ordering = ["role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "person", "role"],
+                name="articleperson_unique_role",
+                violation_error_message="This person has this role in the article.",
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["author", "quoted", "mentioned"]),
+                name="articleperson_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["confirmed", "suggested"]),
+                name="articleperson_state_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["person", "role"], name="articleperson_person_role_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.get_role_display().lower()}) in {self.article}"
+
+
+class ArticleTopic(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="topic_links"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.PROTECT, related_name="article_links"
+    )
+    state = models.CharField(
+        max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
+    )
+
+    class Meta:
+        verbose_name = "topic of article"
+        verbose_name_plural = "topics of articles"
+        ordering = ["topic__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "topic"],
+                name="articletopic_unique",
+                violation_error_message="The article already has this topic.",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["confirmed", "suggested"]),
+                name="articletopic_state_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.topic} in {self.article}"
+
+
+class Passage(models.Model):
+    """A span of an article's body located by character offsets.
+
+    ``start`` and ``end`` index the stored (normalised) body, end exclusive, so
+    ``article.body[start:end]`` is the passage. Leave the offsets empty and they
+    are found from the text; give only offsets and the text is filled in.
+    """
+
+    TEXT_FIELD = "text"
+    CONTEXT_FIELDS: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    def passage_text(self) -> str:
+        return getattr(self, self.TEXT_FIELD)
+
+    def locate_passage(self):
+        text_field = self.TEXT_FIELD
+        text = (getattr(self, text_field) or "").strip()
+        setattr(self, text_field, text)
+        body = self.article.body if self.article_id else ""
+        start, end = self.start, self.end
+        if start is None and end is None:
+            if not text:
+                return
+            found = body.find(text)
+            if found < 0:
+                raise ValidationError(
+                    {
+                        text_field: "These words do not appear in the article body. "
+                        "Copy "
+                        "them exactly, including punctuation."
+                    }
+                )
+            self.start, self.end = found, found + len(text)
+            return
+        if start is None or end is None:
+            raise ValidationError("Give both the start and the end offset, or neither.")
+        if not 0 <= start < end <= len(body):
+            raise ValidationError(
+                {
+                    "end": "Offsets must satisfy "
+                    f"0 ≤ start < end ≤ {len(body)}, the length "
+                    "of the body."
+                }
+            )
+        if not text:
+            setattr(self, text_field, body[start:end])
+        elif body[start:end] != text:
+            raise ValidationError(
+                {
+                    text_field: f"The body at {start}–{end} reads "
+                    f"“{body[start:end]}”, not "
+                    "these words. Correct the offsets or leave them empty to have them "
+                    "found."
+                }
+            )
+
+
+class Quote(Passage):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="quotes"
+    )
+    speaker = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="quotes")
+    text = models.TextField(
+        "quoted words",
+        blank=True,
+        help_text="Exactly as they appear in the body. Left empty, taken from the "
+        "offsets.",
+    )
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(
+        max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
+    )
+
+    class Meta:
+        ordering = ["article", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    start__isnull=False, end__isnull=False, end__gt=models.F("start")
+                ),
+                name="quote_offsets_valid",
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="quote_text_not_empty"),
+            models.UniqueConstraint(
+                fields=["article", "speaker", "start", "end"],
+                name="quote_unique_span",
+                violation_error_message="This quote is already recorded.",
+            ),
+        ]
+
+    def __str__(self):
+        words = self.text if len(self.text) <= 60 else self.text[:59] + "…"
+        return f"{self.speaker}: “{words}”"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#quote-{self.pk}"
+
+    def clean(self):
+        if not (self.text or "").strip() and self.start is None and self.end is None:
+            raise ValidationError({"text": "Enter the quoted words."})
+        self.locate_passage()
+
+
+class Annotation(Passage):
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", "Internal (curators only)"
+        PUBLIC = "public", "Public"
+
+    TEXT_FIELD = "exact"
+    CONTEXT_FIELDS = ("prefix", "suffix")
+    CONTEXT = 32
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="annotations"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="annotations",
+    )
+    note = models.TextField()
+    # W3C Web Annotation selectors: TextQuote (exact, prefix, suffix) and
+    # TextPosition (start, end). All empty when the note is on the whole article.
+    exact = models.TextField(
+        "passage", blank=True, help_text="The annotated words, exactly as in the body."
+    )
+    prefix = models.CharField(max_length=64, blank=True, editable=False)
+    suffix = models.CharField(max_length=64, blank=True, editable=False)
+    start = models.PositiveIntegerField(null=True, blank=True)
+    end = models.PositiveIntegerField(null=True, blank=True)
+    visibility = models.CharField(
+        max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["article", "start", "created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(start__isnull=True, end__isnull=True, exact="")
+                    | Q(
+                        start__isnull=False,
+                        end__isnull=False,
+                        end__gt=models.F("start"),
+                    )
+                ),
+                name="annotation_selector_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(visibility__in=["internal", "public"]),
+                name="annotation_visibility_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["article", "visibility"], name="annotation_vis_idx"),
+        ]
+
+    def __str__(self):
+        note = self.note if len(self.note) <= 60 else self.note[:59] + "…"
+        return f"Note on {self.article}: {note}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#annotation-{self.pk}"
+
+    def clean(self):
+        self.locate_passage()
+        if self.start is not None and self.article_id:
+            self.fill_context(self.article.body)
+        else:
+            self.prefix = self.suffix = ""
+
+    def fill_context(self, body: str):
+        self.prefix = body[max(0, self.start - self.CONTEXT) : self.start]
+        self.suffix = body[self.end : self.end + self.CONTEXT]

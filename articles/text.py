@@ -1,0 +1,58 @@
+"""Text helpers shared by the models, the importer and the public pages."""
+
+import hashlib
+import re
+import unicodedata
+
+from anyascii import anyascii
+from django.utils.text import slugify
+
+_WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"[^\S\n]+")
+
+
+def normalise_body(text: str) -> str:
+    """Return the body in the canonical form used for hashing and storage.
+
+    Line endings become ``\\n``, runs of spaces and tabs collapse to one space,
+    each line is stripped, and paragraphs are separated by exactly one blank line.
+    Unicode is composed (NFC) so that "ğ" typed two ways hashes the same.
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = []
+    for block in _BLANK_LINES.split(text):
+        lines = [_SPACES.sub(" ", line).strip() for line in block.split("\n")]
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+def content_hash(body: str) -> str:
+    """Return the SHA-256 hex digest of the normalised body."""
+    return hashlib.sha256(normalise_body(body).encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
+
+
+def paragraphs(body: str) -> list[str]:
+    return [p for p in body.split("\n\n") if p.strip()]
+
+
+def ascii_slug(text: str, max_length: int = 200) -> str:
+    """Return a readable ASCII slug, transliterating Cyrillic, Turkish and so on."""
+    slug = slugify(anyascii(text))[:max_length].strip("-")
+    return slug
+
+
+def fold(text: str) -> str:
+    """Return text folded for matching names: lower case, without accents.
+
+    "Erdoğan", "ERDOGAN" and "Erdogan" all fold to "erdogan".
+    """
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return anyascii(stripped).casefold()

@@ -1,0 +1,84 @@
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def member_of(group_name, username):
+    user = UserFactory(username=username, is_staff=True)
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+@pytest.fixture
+def curator(db):
+    return member_of("Curators", "curator")
+
+
+@pytest.fixture
+def editor(db):
+    return member_of("Editors", "editor")
+
+
+@pytest.fixture
+def superuser(db):
+    return UserFactory(username="admin", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def demo(db):
+    from django.core.management import call_command
+
+    call_command("loaddata", "fixtures/demo.json", verbosity=0)
+
+
+# Browser tests: Debian's Chromium driven by Playwright. Where Chromium is missing
+# they skip, unless REQUIRE_BROWSER=1 (CI), where a missing browser is a failure.
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not os.path.exists(CHROMIUM):
+        message = (
+            f"Chromium not found at {CHROMIUM}; install it with "
+            "`apt-get install -y chromium` to run the browser tests."
+        )
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            pytest.fail(f"REQUIRE_BROWSER=1: {message}")
+        pytest.skip(message)
+    # Playwright's sync API keeps an event loop in the main thread from here on,
+    # which makes Django refuse ORM calls made by this and later tests. Those
+    # calls are ordinary synchronous ones, so the guard is switched off.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": CHROMIUM_ARGS,
+        "headless": True,
+    }
