@@ -46,7 +46,7 @@ class OutletForm(forms.ModelForm):
 
     class Meta:
         model = Outlet
-        fields = ["domains"]  # the admin adds the rest
+        fields = "__all__"  # noqa: DJ007 (an admin form edits every field)
 
 
 class PersonForm(forms.ModelForm):
@@ -58,7 +58,7 @@ class PersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ["aliases"]  # the admin adds the rest
+        fields = "__all__"  # noqa: DJ007 (an admin form edits every field)
 
 
 class TopicForm(forms.ModelForm):
@@ -66,13 +66,13 @@ class TopicForm(forms.ModelForm):
 
     class Meta:
         model = Topic
-        fields = ["keywords"]  # the admin adds the rest
+        fields = "__all__"  # noqa: DJ007 (an admin form edits every field)
 
 
 class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
-        fields = ["title", "url", "lead", "body", "status"]  # the admin adds the rest
+        fields = "__all__"  # noqa: DJ007 (an admin form edits every field)
         widgets = {
             "title": forms.TextInput(attrs={"size": 90}),
             "url": forms.URLInput(attrs={"size": 90}),

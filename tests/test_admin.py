@@ -1,0 +1,399 @@
+import re
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from articles.models import Article, Person, Quote
+from tests.factories import (
+    ArticleFactory,
+    ArticlePersonFactory,
+    ArticleTopicFactory,
+    OutletFactory,
+    PersonFactory,
+    QuoteFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+INLINE_PREFIXES = ["person_links", "topic_links", "quotes", "annotations"]
+
+
+def article_form(article, **changes):
+    """Return the POST data of the admin's article form, unchanged but for changes."""
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "outlet": article.outlet_id,
+        "status": article.status,
+        "url": article.url,
+        "published_at_0": article.published_at.strftime("%Y-%m-%d"),
+        "published_at_1": article.published_at.strftime("%H:%M:%S"),
+        "dateline": article.dateline,
+        "language": article.language,
+        "lead": article.lead,
+        "body": article.body,
+        "notes": article.notes,
+        "source": article.source,
+    }
+    for prefix in INLINE_PREFIXES:
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": 0,
+                f"{prefix}-INITIAL_FORMS": 0,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
+    data.update(changes)
+    return data
+
+
+def change_url(obj):
+    meta = obj._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[obj.pk])
+
+
+def errors_in(response):
+    return re.findall(
+        r'<ul class="errorlist[^"]*"[^>]*>(.*?)</ul>', response.content.decode(), re.S
+    )
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
+def test_every_changelist_and_add_page_opens_for_an_administrator(
+    client, superuser, model
+):
+    client.force_login(superuser)
+    meta = model._meta
+    for view in ["changelist", "add"]:
+        response = client.get(
+            reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}")
+        )
+        assert response.status_code == 200, (model, view)
+
+
+def test_curator_edits_an_article_with_people_topics_and_quotes(curator_client):
+    link = ArticlePersonFactory(article__status=Article.Status.DRAFT)
+    ArticleTopicFactory(article=link.article)
+    QuoteFactory(article=link.article)
+    article = link.article
+    response = curator_client.get(change_url(article))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for inline in [
+        "people (author, quoted, mentioned)",
+        "Topics",
+        "Quotes",
+        "Annotations",
+    ]:
+        assert inline.lower() in page.lower()
+
+    response = curator_client.post(
+        change_url(article),
+        article_form(article, title="Corrected headline", status="review"),
+    )
+    assert response.status_code == 302, errors_in(response)
+    article.refresh_from_db()
+    assert (article.title, article.status) == ("Corrected headline", "review")
+
+
+def test_curator_cannot_publish_from_the_form(curator_client):
+    article = ArticleFactory(status=Article.Status.REVIEW)
+    response = curator_client.post(
+        change_url(article), article_form(article, status="published")
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in " ".join(errors_in(response))
+    article.refresh_from_db()
+    assert article.status == "review"
+
+
+def test_curator_may_correct_a_published_article_without_unpublishing_it(
+    curator_client,
+):
+    article = ArticleFactory(status=Article.Status.PUBLISHED)
+    response = curator_client.post(
+        change_url(article), article_form(article, lead="Fixed.")
+    )
+    assert response.status_code == 302, errors_in(response)
+    article.refresh_from_db()
+    assert (article.lead, article.status) == ("Fixed.", "published")
+
+    response = curator_client.post(
+        change_url(article), article_form(article, status="draft")
+    )
+    assert "Only editors" in " ".join(errors_in(response))
+    article.refresh_from_db()
+    assert article.status == "published"
+
+
+def test_editor_publishes_from_the_form(editor_client):
+    article = ArticleFactory(status=Article.Status.REVIEW)
+    response = editor_client.post(
+        change_url(article), article_form(article, status="published")
+    )
+    assert response.status_code == 302, errors_in(response)
+    article.refresh_from_db()
+    assert article.status == "published"
+
+
+def actions_offered(client):
+    page = client.get(reverse("admin:articles_article_changelist")).content.decode()
+    return set(re.findall(r'<option value="([a-z_]+)"', page))
+
+
+def test_curators_are_offered_only_the_actions_they_may_take(curator_client):
+    ArticleFactory()
+    offered = actions_offered(curator_client)
+    assert {"send_to_draft", "send_to_review"} <= offered
+    assert not offered & {"publish", "withdraw", "delete_selected"}
+
+
+def test_editors_are_offered_publish_withdraw_and_delete(editor_client):
+    ArticleFactory()
+    assert {
+        "publish",
+        "withdraw",
+        "delete_selected",
+        "send_to_review",
+    } <= actions_offered(editor_client)
+
+
+def run_action(client, action, articles):
+    return client.post(
+        reverse("admin:articles_article_changelist"),
+        {"action": action, "_selected_action": [a.pk for a in articles]},
+        follow=True,
+    )
+
+
+def test_bulk_send_to_review_reports_what_changed(curator_client):
+    drafts = ArticleFactory.create_batch(3, status=Article.Status.DRAFT)
+    response = run_action(curator_client, "send_to_review", drafts)
+    assert "3 articles marked as in review." in response.content.decode()
+    assert set(Article.objects.values_list("status", flat=True)) == {"review"}
+
+
+def test_bulk_publish_by_a_curator_is_refused(curator_client):
+    drafts = ArticleFactory.create_batch(2, status=Article.Status.REVIEW)
+    run_action(curator_client, "publish", drafts)
+    assert set(Article.objects.values_list("status", flat=True)) == {"review"}
+
+
+def test_bulk_unpublish_by_a_curator_changes_nothing(curator_client):
+    articles = [ArticleFactory(status="published"), ArticleFactory(status="draft")]
+    response = run_action(curator_client, "send_to_draft", articles)
+    assert "Only editors" in response.content.decode()
+    assert Article.objects.get(pk=articles[0].pk).status == "published"
+
+
+def test_bulk_publish_and_withdraw_by_an_editor(editor_client):
+    articles = ArticleFactory.create_batch(2, status=Article.Status.REVIEW)
+    response = run_action(editor_client, "publish", articles)
+    assert "2 articles marked as published." in response.content.decode()
+    run_action(editor_client, "withdraw", articles[:1])
+    assert Article.objects.get(pk=articles[0].pk).status == "withdrawn"
+
+
+def test_curator_cannot_delete_an_article(curator_client):
+    article = ArticleFactory()
+    url = reverse("admin:articles_article_delete", args=[article.pk])
+    assert curator_client.post(url, {"post": "yes"}).status_code == 403
+    assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_editor_deletes_an_article(editor_client):
+    article = ArticleFactory()
+    url = reverse("admin:articles_article_delete", args=[article.pk])
+    assert editor_client.post(url, {"post": "yes"}).status_code == 302
+    assert not Article.objects.filter(pk=article.pk).exists()
+
+
+def test_curators_have_no_user_management(curator_client):
+    assert curator_client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert curator_client.get(reverse("admin:auth_group_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url_name",
+    [
+        "admin:articles_person_add",
+        "admin:articles_outlet_add",
+        "admin:articles_topic_add",
+    ],
+)
+def test_curator_may_add_people_outlets_and_topics(curator_client, url_name):
+    assert curator_client.get(reverse(url_name)).status_code == 200
+
+
+def test_bad_wikidata_id_is_a_form_error(curator_client):
+    response = curator_client.post(
+        reverse("admin:articles_person_add"),
+        {
+            "name": "Sergey Lavrov",
+            "slug": "",
+            "aliases": "Sergei Lavrov",
+            "wikidata_id": "L83",
+        },
+    )
+    assert response.status_code == 200
+    assert "Wikidata item ID" in " ".join(errors_in(response))
+    assert not Person.objects.exists()
+
+
+def test_person_aliases_are_entered_one_a_line(curator_client):
+    response = curator_client.post(
+        reverse("admin:articles_person_add"),
+        {
+            "name": "Recep Tayyip Erdoğan",
+            "aliases": "Erdogan\r\nRecep Tayyip Erdogan\r\n",
+        },
+    )
+    assert response.status_code == 302, errors_in(response)
+    person = Person.objects.get()
+    assert person.aliases == ["Erdogan", "Recep Tayyip Erdogan"]
+    assert person.slug == "recep-tayyip-erdogan"
+
+
+def test_duplicate_url_is_a_form_error(curator_client):
+    ArticleFactory(url="https://tass.com/politics/868473")
+    article = ArticleFactory()
+    response = curator_client.post(
+        change_url(article),
+        article_form(article, url="https://tass.com/politics/868473"),
+    )
+    assert response.status_code == 200
+    assert "canonical URL" in " ".join(errors_in(response))
+
+
+def test_quote_not_in_the_body_is_a_form_error(curator_client):
+    article = ArticleFactory()
+    speaker = PersonFactory()
+    data = article_form(
+        article,
+        **{
+            "quotes-TOTAL_FORMS": 1,
+            "quotes-0-speaker": speaker.pk,
+            "quotes-0-state": "confirmed",
+            "quotes-0-text": "Words nobody wrote",
+        },
+    )
+    response = curator_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "do not appear in the article body" in " ".join(errors_in(response))
+    assert not Quote.objects.exists()
+
+
+def test_quote_offsets_out_of_range_are_a_form_error(curator_client):
+    article = ArticleFactory()
+    data = article_form(
+        article,
+        **{
+            "quotes-TOTAL_FORMS": 1,
+            "quotes-0-speaker": PersonFactory().pk,
+            "quotes-0-state": "confirmed",
+            "quotes-0-text": "met",
+            "quotes-0-start": 5,
+            "quotes-0-end": 9000,
+        },
+    )
+    response = curator_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert "the length of the body" in " ".join(errors_in(response))
+
+
+def test_quote_added_in_the_admin_is_located_in_the_body(curator_client):
+    article = ArticleFactory()
+    data = article_form(
+        article,
+        **{
+            "quotes-TOTAL_FORMS": 1,
+            "quotes-0-speaker": PersonFactory().pk,
+            "quotes-0-state": "confirmed",
+            "quotes-0-text": "We had a useful exchange,",
+        },
+    )
+    response = curator_client.post(change_url(article), data)
+    assert response.status_code == 302, errors_in(response)
+    quote = Quote.objects.get()
+    assert article.body[quote.start : quote.end] == "We had a useful exchange,"
+
+
+def test_annotation_added_in_the_admin_records_its_author(curator_client, curator):
+    article = ArticleFactory()
+    data = article_form(
+        article,
+        **{
+            "annotations-TOTAL_FORMS": 1,
+            "annotations-0-note": "Year inferred from the summit date.",
+            "annotations-0-exact": "met in Moscow",
+            "annotations-0-visibility": "public",
+        },
+    )
+    response = curator_client.post(change_url(article), data)
+    assert response.status_code == 302, errors_in(response)
+    annotation = article.annotations.get()
+    assert annotation.author == curator
+    assert article.body[annotation.start : annotation.end] == "met in Moscow"
+
+
+def test_raw_source_is_shown_escaped_and_read_only(curator_client):
+    article = ArticleFactory(raw_text="<script>alert(1)</script> raw page")
+    page = curator_client.get(change_url(article)).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; raw page" in page
+    assert "<script>alert(1)</script>" not in page
+    assert 'name="raw_text"' not in page
+
+
+def test_change_page_links_to_the_public_page(curator_client):
+    article = ArticleFactory()
+    page = curator_client.get(change_url(article)).content.decode()
+    assert "View on site" in page
+
+
+def test_article_changelist_queries_do_not_grow_with_the_page(curator_client):
+    url = reverse("admin:articles_article_changelist")
+    ArticleFactory.create_batch(5)
+    with CaptureQueriesContext(connection) as small:
+        assert curator_client.get(url).status_code == 200
+    ArticleFactory.create_batch(45, outlet=OutletFactory())
+    with CaptureQueriesContext(connection) as large:
+        page = curator_client.get(url).content.decode()
+    assert page.count('class="field-title"') == 50
+    assert len(large) == len(small)
+
+
+def test_article_changelist_does_not_count_the_whole_table(curator_client, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the planner's estimate exists only on PostgreSQL")
+    settings.ARCHIVE_EXACT_COUNT_LIMIT = 0
+    ArticleFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+    with CaptureQueriesContext(connection) as queries:
+        response = curator_client.get(reverse("admin:articles_article_changelist"))
+    assert response.status_code == 200
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert not [
+        sql for sql in counts if '"articles_article"' in sql and "WHERE" not in sql
+    ]
+
+
+@pytest.mark.parametrize(
+    "url_name", ["person", "topic", "quote", "annotation", "outlet"], ids=str
+)
+def test_other_changelists_run_a_constant_number_of_queries(curator_client, url_name):
+    url = reverse(f"admin:articles_{url_name}_changelist")
+    QuoteFactory()
+    with CaptureQueriesContext(connection) as small:
+        curator_client.get(url)
+    for _ in range(10):
+        link = ArticlePersonFactory()
+        ArticleTopicFactory(article=link.article)
+        QuoteFactory(article=link.article, speaker=link.person)
+    with CaptureQueriesContext(connection) as large:
+        assert curator_client.get(url).status_code == 200
+    assert len(large) == len(small)
