@@ -76,7 +76,7 @@ class ArticleAdminForm(forms.ModelForm):
         widgets = {
             "title": forms.TextInput(attrs={"size": 90}),
             "url": forms.URLInput(attrs={"size": 90}),
-            "lead": forms.Textarea(attrs={"rows": 3}),
+            "lead": forms.Textarea(attrs={"rows": 3, "cols": 100}),
             "body": forms.Textarea(attrs={"rows": 24, "cols": 100}),
         }
 

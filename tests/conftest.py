@@ -82,3 +82,24 @@ def browser_type_launch_args(browser_type_launch_args):
         "args": CHROMIUM_ARGS,
         "headless": True,
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_database_sessions(django_db_setup, django_db_blocker):
+    """Before the test database is dropped, end sessions the suite left open.
+
+    Django keys connections by context (asgiref's Local), and Playwright's sync
+    API runs tests in greenlets with contexts of their own, so a browser test can
+    leave an idle connection that pytest-django never sees. PostgreSQL refuses to
+    drop a database that has sessions.
+    """
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
