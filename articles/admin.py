@@ -1,18 +1,33 @@
+import difflib
+
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
+from . import services
+from .forms import ImportForm
+from .ingest.parsed import RejectedInput
+from .ingest.reading import too_large
 from .models import (
     Annotation,
     Article,
     ArticlePerson,
     ArticleTopic,
+    ArticleVersion,
+    CandidatePerson,
+    LinkState,
     Outlet,
     Person,
     Quote,
+    Story,
     Topic,
 )
 from .pagination import EstimatedCountPaginator
@@ -187,6 +202,78 @@ class TopicAdmin(admin.ModelAdmin):
         return obj.n_articles
 
 
+class HasSuggestionsFilter(admin.SimpleListFilter):
+    title = "suggestions"
+    parameter_name = "suggestions"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "Awaiting review")]
+
+    def queryset(self, request, queryset):
+        if self.value() != "pending":
+            return queryset
+        pending = [
+            Exists(
+                model.objects.filter(article=OuterRef("pk"), state=LinkState.SUGGESTED)
+            )
+            for model in (ArticlePerson, ArticleTopic, Quote)
+        ]
+        pending.append(
+            Exists(
+                CandidatePerson.objects.filter(
+                    article=OuterRef("pk"), state=CandidatePerson.State.SUGGESTED
+                )
+            )
+        )
+        condition = pending[0]
+        for other in pending[1:]:
+            condition |= other
+        return queryset.filter(condition)
+
+
+class CandidatePersonInline(admin.TabularInline):
+    model = CandidatePerson
+    fields = ["name", "title", "role", "context", "state", "person"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = (
+        "candidate people (confirm or reject them in Candidate people)"
+    )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ArticleVersionInline(admin.TabularInline):
+    model = ArticleVersion
+    fields = ["captured_at", "title", "source", "changes"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    verbose_name_plural = "later versions captured from the outlet"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="changes from the archived text")
+    def changes(self, version):
+        return text_diff(version.article.body, version.body)
+
+
+def text_diff(before: str, after: str) -> str:
+    """Return a unified diff of two bodies, paragraph by paragraph, escaped."""
+    lines = difflib.unified_diff(
+        before.split("\n\n"),
+        after.split("\n\n"),
+        "archived",
+        "captured",
+        lineterm="",
+        n=0,
+    )
+    return format_html('<pre class="diff">{}</pre>', "\n".join(lines) or "no change")
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     form = ArticleAdminForm
@@ -198,7 +285,13 @@ class ArticleAdmin(admin.ModelAdmin):
         "language",
         "word_count",
     ]
-    list_filter = ["status", "language", "date_inferred", "outlet"]
+    list_filter = [
+        "status",
+        HasSuggestionsFilter,
+        "language",
+        "date_inferred",
+        "outlet",
+    ]
     list_select_related = ["outlet"]
     list_per_page = 50
     search_fields = ["title", "url", "slug"]
@@ -207,8 +300,24 @@ class ArticleAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    inlines = [ArticlePersonInline, ArticleTopicInline, QuoteInline, AnnotationInline]
-    actions = ["send_to_draft", "send_to_review", "publish", "withdraw"]
+    inlines = [
+        ArticlePersonInline,
+        ArticleTopicInline,
+        QuoteInline,
+        AnnotationInline,
+        CandidatePersonInline,
+        ArticleVersionInline,
+    ]
+    actions = [
+        "send_to_draft",
+        "send_to_review",
+        "publish",
+        "withdraw",
+        "confirm_suggestions",
+        "reject_suggestions",
+    ]
+    change_form_template = "admin/articles/article/change_form.html"
+    change_list_template = "admin/articles/article/change_list.html"
     readonly_fields = [
         "word_count",
         "content_hash",
@@ -281,6 +390,87 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def has_publish_permission(self, request):
         return can_publish(request.user)
+
+    def has_import_permission(self, request):
+        return request.user.has_perms(["articles.add_import", "articles.add_article"])
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("import/", wrap(self.import_view), name="articles_article_import"),
+            path(
+                "<int:pk>/suggestions/<str:decision>/",
+                wrap(self.suggestions_view),
+                name="articles_article_suggestions",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        """Upload files and import them, showing the per-file report."""
+        from .ingest.service import Importer, Report
+
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        report = None
+        form = ImportForm(
+            request.POST or None,
+            request.FILES or None,
+            can_publish=can_publish(request.user),
+        )
+        if request.method == "POST" and form.is_valid():
+            importer = Importer(
+                default_outlet=form.cleaned_data["outlet"],
+                status=form.cleaned_data["status"],
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            report = Report(items=list(importer.run(uploaded_sources(form, importer))))
+            level = messages.WARNING if report.rejected else messages.SUCCESS
+            summary = ", ".join(
+                f"{n} {status}" for status, n in report.summary().items()
+            )
+            self.message_user(request, f"Import finished: {summary}.", level)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import articles from files",
+            "form": form,
+            "report": report,
+            "max_megabytes": importer_limit_mb(),
+        }
+        return TemplateResponse(request, "admin/articles/article/import.html", context)
+
+    def suggestions_view(self, request, pk, decision):
+        """Confirm or reject all of one article's suggestions (POST only)."""
+        article = get_object_or_404(Article, pk=pk)
+        if request.method != "POST" or decision not in {"confirm", "reject"}:
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_change", args=[pk])
+            )
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        articles = Article.objects.filter(pk=pk)
+        if decision == "confirm":
+            outcome = services.confirm_suggestions(articles=articles)
+            self.message_user(request, f"Confirmed {outcome}.", messages.SUCCESS)
+        else:
+            outcome = services.reject_suggestions(articles=articles)
+            self.message_user(request, f"Rejected {outcome}.", messages.SUCCESS)
+        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+
+    @admin.action(
+        description="Confirm the selected articles' suggestions", permissions=["change"]
+    )
+    def confirm_suggestions(self, request, queryset):
+        outcome = services.confirm_suggestions(articles=queryset)
+        self.message_user(request, f"Confirmed {outcome}.", messages.SUCCESS)
+
+    @admin.action(
+        description="Reject the selected articles' suggestions", permissions=["change"]
+    )
+    def reject_suggestions(self, request, queryset):
+        outcome = services.reject_suggestions(articles=queryset)
+        self.message_user(request, f"Rejected {outcome}.", messages.SUCCESS)
 
     def _set_status(self, request, queryset, status, *, editor_only):
         if not editor_only:
@@ -364,3 +554,95 @@ class AnnotationAdmin(admin.ModelAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+def importer_limit_mb() -> float:
+    from django.conf import settings
+
+    return settings.IMPORT_MAX_BYTES / 1024 / 1024
+
+
+def uploaded_sources(form, importer):
+    """Yield (file name, bytes) for each uploaded file, refusing oversize ones
+    before reading them."""
+    for upload in form.cleaned_data["files"]:
+        if upload.size > importer.max_bytes:
+            yield upload.name, RejectedInput(too_large(upload.size, importer.max_bytes))
+        else:
+            yield upload.name, upload.read()
+
+
+@admin.register(CandidatePerson)
+class CandidatePersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "title", "role", "article", "state", "person"]
+    list_filter = ["state", "role"]
+    list_select_related = ["article", "person"]
+    search_fields = ["name", "title", "article__title"]
+    readonly_fields = ["article", "context", "person"]
+    actions = ["confirm", "reject"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("article__body", "article__raw_text")
+
+    @admin.action(
+        description="Confirm: add as people (or link existing) to their articles",
+        permissions=["change"],
+    )
+    def confirm(self, request, queryset):
+        created, linked = services.confirm_candidates(candidates=queryset)
+        self.message_user(
+            request,
+            f"{created} people created, {linked} article links made.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Reject the selected candidates", permissions=["change"])
+    def reject(self, request, queryset):
+        rejected = services.reject_candidates(candidates=queryset)
+        self.message_user(request, f"{rejected} candidates rejected.", messages.SUCCESS)
+
+
+def earliest_first(queryset):
+    return queryset.order_by(F("published_at").asc(nulls_last=True), "pk")
+
+
+class StoryArticleInline(admin.TabularInline):
+    model = Article
+    fields = ["title", "outlet", "published_at", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = "copies, earliest published first"
+
+    def get_queryset(self, request):
+        return earliest_first(super().get_queryset(request).select_related("outlet"))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    list_display = ["pk", "first_title", "size", "created_at"]
+    inlines = [StoryArticleInline]
+
+    def get_queryset(self, request):
+        first = earliest_first(Article.objects.filter(story=OuterRef("pk")))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                n_articles=Count("articles"),
+                first_title=Subquery(first.values("title")[:1]),
+            )
+        )
+
+    @admin.display(description="first published copy")
+    def first_title(self, story):
+        return story.first_title
+
+    @admin.display(description="articles", ordering="n_articles")
+    def size(self, story):
+        return story.n_articles

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ArticlesConfig(AppConfig):
     name = "articles"
     verbose_name = "Archive"
+
+    def ready(self):
+        from . import search
+
+        search.connect_signals()

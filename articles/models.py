@@ -1,6 +1,7 @@
 from datetime import UTC
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
@@ -52,8 +53,64 @@ def clean_name_list(values, *, field: str, validator=None) -> list[str]:
     return cleaned
 
 
+class EntityQuerySet(models.QuerySet):
+    """Reads shared by outlets, people and topics."""
+
+    # The path from the entity to its published articles, and the link state
+    # filter when the link can be a mere suggestion.
+    article_path = ""
+    link_path = ""
+
+    def with_published_counts(self):
+        """Annotate n_articles: how many published articles the public sees."""
+        condition = Q(**{f"{self.article_path}__status": "published"})
+        if self.link_path:
+            condition &= Q(**{f"{self.link_path}__state": "confirmed"})
+        return self.annotate(
+            n_articles=models.Count(self.article_path, filter=condition, distinct=True)
+        )
+
+    def named_like(self, name: str):
+        """Return entities whose name resembles name, best first.
+
+        On PostgreSQL, trigram word similarity forgives typos ("Erdgan",
+        "Lavorv"); elsewhere, a case-insensitive substring of the name.
+        """
+        from django.db import connections
+
+        name = name.strip()[:100]
+        if connections[self.db].vendor == "postgresql":
+            from django.contrib.postgres.search import TrigramWordSimilarity
+
+            return (
+                self.annotate(similarity=TrigramWordSimilarity(name, "name"))
+                .filter(Q(similarity__gte=0.3) | Q(name__icontains=name))
+                .order_by("-similarity", "name")
+            )
+        return self.filter(name__icontains=name).order_by("name")
+
+
+class OutletQuerySet(EntityQuerySet):
+    article_path = "articles"
+
+
+class PersonQuerySet(EntityQuerySet):
+    article_path = "article_links__article"
+    link_path = "article_links"
+
+
+class TopicQuerySet(EntityQuerySet):
+    article_path = "article_links__article"
+    link_path = "article_links"
+
+
 def unique_slug(model, text: str, *, exclude_pk=None, fallback: str) -> str:
     base = ascii_slug(text, max_length=180) or fallback
+    others = model._default_manager.exclude(pk=exclude_pk)
+    # The common case, a free slug, is one indexed lookup; only a clash pays for
+    # the prefix scan (SQLite cannot serve LIKE 'x%' from an index).
+    if not others.filter(slug=base).exists():
+        return base
     taken = set(
         model._default_manager.filter(slug__startswith=base)
         .exclude(pk=exclude_pk)
@@ -98,6 +155,8 @@ class Outlet(models.Model):
         max_length=10, choices=Ownership.choices, default=Ownership.UNKNOWN
     )
     description = models.TextField(blank=True)
+
+    objects = OutletQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -161,6 +220,8 @@ class Person(models.Model):
     wikidata_id = models.CharField(
         "Wikidata ID", max_length=20, blank=True, validators=[validate_wikidata_id]
     )
+
+    objects = PersonQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -229,6 +290,8 @@ class Topic(models.Model):
         help_text="Other names and words that signal this topic.",
     )
 
+    objects = TopicQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
         constraints = [
@@ -288,6 +351,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def newest_first(self):
         return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
+
+    def search(self, q: str):
+        """Return articles matching web-search syntax q, annotated with `rank`."""
+        from .search import search
+
+        return search(self, q)
 
     def for_listing(self):
         """Return rows ready for a list: outlet joined, heavy text columns deferred."""
@@ -366,6 +435,19 @@ class Article(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # PostgreSQL only: title (A), lead (B) and body (C), maintained by a trigger
+    # on every insert and update (see migration 0006). Always NULL on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    story = models.ForeignKey(
+        "Story",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        help_text="Copies of the same story in other outlets (wire reprints, "
+        "light rewrites), linked by the importer.",
+    )
 
     people = models.ManyToManyField(
         Person, through="ArticlePerson", related_name="articles", blank=True
@@ -376,10 +458,17 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
 
+    UNDATED_VIEWS = {
+        "article-detail": "article-undated",
+        "article-raw": "article-undated-raw",
+        "article-citation": "article-undated-citation",
+    }
+
     class Meta:
         ordering = ["-published_at", "-pk"]
         permissions = [
             ("publish_article", "Can publish and withdraw articles"),
+            ("add_import", "Can import articles from files"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -428,16 +517,23 @@ class Article(models.Model):
         self._stored_body = self.body
 
     def get_absolute_url(self):
+        return self.url_for("article-detail")
+
+    def url_for(self, view: str, **kwargs) -> str:
+        """Return the URL of one of the article's pages (detail, raw, citation)
+        under its dated permalink, or its undated one."""
         if self.published_at is None:
-            return reverse("articles:article-undated", kwargs={"slug": self.slug})
+            name = self.UNDATED_VIEWS[view]
+            return reverse(f"articles:{name}", kwargs={"slug": self.slug, **kwargs})
         day = self.published_at.astimezone(UTC)
         return reverse(
-            "articles:article-detail",
+            f"articles:{view}",
             kwargs={
                 "year": day.year,
                 "month": f"{day.month:02d}",
                 "day": f"{day.day:02d}",
                 "slug": self.slug,
+                **kwargs,
             },
         )
 
@@ -795,3 +891,130 @@ class Annotation(Passage):
     def fill_context(self, body: str):
         self.prefix = body[max(0, self.start - self.CONTEXT) : self.start]
         self.suffix = body[self.end : self.end + self.CONTEXT]
+
+
+class Story(models.Model):
+    """Articles in several outlets that tell one story: a wire report and its
+    reprints or light rewrites. The earliest-published member is the first."""
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "stories"
+
+    def __str__(self):
+        first = self.first_article()
+        return f"Story of “{first}”" if first else f"Story #{self.pk}"
+
+    def first_article(self):
+        return (
+            self.articles.select_related("outlet")
+            .order_by(models.F("published_at").asc(nulls_last=True), "pk")
+            .first()
+        )
+
+
+class ArticleVersion(models.Model):
+    """A later capture of an article whose outlet changed the text after an
+    earlier capture. The article keeps the text curators work on; each version
+    keeps what the outlet showed at its capture time."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="versions"
+    )
+    captured_at = models.DateTimeField()
+    title = models.CharField(max_length=500)
+    lead = models.TextField(blank=True)
+    body = models.TextField()
+    content_hash = models.CharField(max_length=64, db_index=True)
+    raw_text = models.TextField(blank=True)
+    source = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ["article", "captured_at"]
+        get_latest_by = "captured_at"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "content_hash"], name="articleversion_unique_text"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.article} as captured {self.captured_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#version-{self.pk}"
+
+
+class ArticleFingerprint(models.Model):
+    """One band of an article's MinHash signature, for finding near-duplicates.
+
+    Two articles that share any band key are candidates; the importer confirms
+    a candidate by comparing the texts themselves.
+    """
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="fingerprints"
+    )
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["key"], name="fingerprint_key_idx")]
+
+    def __str__(self):
+        return f"{self.article_id}:{self.key}"
+
+
+class CandidatePerson(models.Model):
+    """A name the importer found that is not yet a person in the archive.
+
+    Curators confirm it (creating the person, or linking an existing one) or
+    reject it; nothing becomes a Person without them.
+    """
+
+    class State(models.TextChoices):
+        SUGGESTED = "suggested", "Awaiting review"
+        CONFIRMED = "confirmed", "Confirmed"
+        REJECTED = "rejected", "Rejected"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="candidate_people"
+    )
+    name = models.CharField(max_length=200)
+    title = models.CharField(
+        max_length=200, blank=True, help_text="e.g. “Foreign Minister”, as written."
+    )
+    role = models.CharField(
+        max_length=10,
+        choices=ArticlePerson.Role.choices,
+        default=ArticlePerson.Role.MENTIONED,
+    )
+    context = models.CharField(max_length=300, blank=True)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.SUGGESTED
+    )
+    person = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The person this candidate became or was linked to.",
+    )
+
+    class Meta:
+        verbose_name = "candidate person"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "name", "role"], name="candidateperson_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=["suggested", "confirmed", "rejected"]),
+                name="candidateperson_state_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["state"], name="candidateperson_state_idx")]
+
+    def __str__(self):
+        return f"{self.title} {self.name}".strip()

@@ -1,12 +1,19 @@
 from django.conf import settings
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
+from .citations import FORMATS as CITATION_FORMATS
+from .citations import cite
+from .facets import facets
+from .filters import ArticleFilter
 from .models import (
     Annotation,
     Article,
     ArticlePerson,
     ArticleTopic,
+    ArticleVersion,
     LinkState,
     Outlet,
     Person,
@@ -14,7 +21,9 @@ from .models import (
     Topic,
 )
 from .pagination import page_number, window
-from .text import paragraphs
+from .rendering import Mark, render_body, text_diff
+from .search import snippets
+from .timelines import attention, monthly_counts, timeline
 
 HOME_SIZE = 10
 
@@ -39,12 +48,54 @@ def home(request):
     )
 
 
-def article_list(request):
-    return render(
-        request,
-        "articles/article_list.html",
-        {"page": paged(request, public_articles())},
+SORTS = {
+    "newest": [F("published_at").desc(nulls_last=True), "-pk"],
+    "oldest": [F("published_at").asc(nulls_last=True), "pk"],
+    "relevance": ["-rank", F("published_at").desc(nulls_last=True), "-pk"],
+}
+
+
+def filtered_articles(request, base=None):
+    """Return (filterset, sort, errors) for the request's list parameters."""
+    filterset = ArticleFilter(
+        request.GET, queryset=base if base is not None else Article.objects.published()
     )
+    errors = dict(filterset.errors) if not filterset.is_valid() else {}
+    searching = filterset.is_searching
+    sort = request.GET.get("sort") or ("relevance" if searching else "newest")
+    if sort not in SORTS or (sort == "relevance" and not searching):
+        errors["sort"] = [
+            "Sort by newest or oldest, or by relevance when searching (with q)."
+        ]
+    return filterset, sort, errors
+
+
+def article_list(request, base=None, template="articles/article_list.html", extra=None):
+    filterset, sort, errors = filtered_articles(request, base)
+    context = {"filter": filterset, "sort": sort, "errors": errors, **(extra or {})}
+    if errors:
+        context["page"] = window(Article.objects.none(), number=1, per_page=1)
+        return render(request, template, context, status=400)
+    results = filterset.qs
+    page = paged(
+        request,
+        results.select_related("outlet")
+        .defer("body", "raw_text", "notes")
+        .order_by(*SORTS[sort]),
+    )
+    q = filterset.form.cleaned_data.get("q")
+    marks = snippets(page.object_list, q) if q else {}
+    for article in page.object_list:
+        article.snippet = marks.get(article.pk)
+    context.update(
+        page=page,
+        facets=facets(results),
+        q=q,
+        active={
+            name: request.GET.getlist(name) for name in ("outlet", "topic", "person")
+        },
+    )
+    return render(request, template, context)
 
 
 def article_detail(request, slug, year=None, month=None, day=None):
@@ -70,6 +121,7 @@ def article_detail(request, slug, year=None, month=None, day=None):
                 "annotations",
                 Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC),
             ),
+            Prefetch("versions", ArticleVersion.objects.order_by("captured_at")),
         ),
         slug=slug,
     )
@@ -79,58 +131,244 @@ def article_detail(request, slug, year=None, month=None, day=None):
     roles = {}
     for link in article.person_links.all():
         roles.setdefault(link.get_role_display(), []).append(link.person)
+    authors = roles.get(ArticlePerson.Role.AUTHOR.label, [])
+    marks = [
+        Mark(q.start, q.end, "quote", f"quote-{q.pk}", q.speaker.name)
+        for q in article.quotes.all()
+    ] + [
+        Mark(a.start, a.end, "annotation", f"annotation-{a.pk}", "Curators' note")
+        for a in article.annotations.all()
+        if a.start is not None
+    ]
+    topic_ids = [link.topic_id for link in article.topic_links.all()]
+    copies = (
+        Article.objects.published()
+        .filter(story_id=article.story_id)
+        .exclude(pk=article.pk)
+        .select_related("outlet")
+        .defer("body", "raw_text", "notes")
+        .order_by(F("published_at").asc(nulls_last=True), "pk")[:10]
+        if article.story_id
+        else []
+    )
+    related = (
+        public_articles()
+        .filter(
+            pk__in=ArticleTopic.objects.filter(
+                topic_id__in=topic_ids, state=LinkState.CONFIRMED
+            ).values("article_id")
+        )
+        .exclude(pk=article.pk)
+        .exclude(story_id__isnull=False, story_id=article.story_id)[:5]
+        if topic_ids
+        else []
+    )
+    versions = [
+        (version, text_diff(article.body, version.body))
+        for version in article.versions.all()
+    ]
+    permalink = request.build_absolute_uri(canonical)
     return render(
         request,
         "articles/article_detail.html",
         {
             "article": article,
-            "paragraphs": paragraphs(article.body),
+            "paragraphs": render_body(article.body, marks, article.dateline),
             "people_by_role": roles,
-            "authors": roles.get(ArticlePerson.Role.AUTHOR.label, []),
+            "authors": authors,
+            "copies": copies,
+            "related": related,
+            "versions": versions,
+            "permalink": permalink,
+            "citations": [
+                (label, article.url_for("article-citation", fmt=key))
+                for key, (label, _, _) in CITATION_FORMATS.items()
+            ],
+            "raw_url": article.url_for("article-raw"),
+            "json_ld": news_article_json_ld(article, authors, permalink),
         },
     )
 
 
-def _entity_page(request, model, slug, articles, template):
-    obj = get_object_or_404(model, slug=slug)
-    return render(
-        request,
-        template,
-        {"object": obj, "page": paged(request, articles(obj))},
+def news_article_json_ld(article, authors, permalink) -> dict:
+    """Return schema.org NewsArticle data (rendered with json_script: escaped)."""
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": article.title[:110],
+        "url": permalink,
+        "inLanguage": article.language,
+        "wordCount": article.word_count,
+        "publisher": {"@type": "Organization", "name": article.outlet.name},
+        "author": [{"@type": "Person", "name": p.name} for p in authors]
+        or [{"@type": "Organization", "name": article.outlet.name}],
+        "isBasedOn": article.url or None,
+        "dateModified": article.updated_at.isoformat(),
+    }
+    if article.published_at and not article.date_inferred:
+        data["datePublished"] = article.published_at.isoformat()
+    if article.lead:
+        data["description"] = article.lead
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def article_raw(request, slug, year=None, month=None, day=None):
+    """The input exactly as received, as plain text."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    response = HttpResponse(article.raw_text, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{article.slug}.txt"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def article_citation(request, slug, fmt, year=None, month=None, day=None):
+    """Download a citation of the article in one format."""
+    if fmt not in CITATION_FORMATS:
+        raise Http404("Unknown citation format.")
+    article = get_object_or_404(
+        Article.objects.published().select_related("outlet"), slug=slug
     )
+    authors = list(
+        article.person_links.filter(
+            role=ArticlePerson.Role.AUTHOR, state=LinkState.CONFIRMED
+        ).values_list("person__name", flat=True)
+    )
+    _, extension, mime = CITATION_FORMATS[fmt]
+    text = cite(
+        article,
+        fmt=fmt,
+        authors=authors,
+        permalink=request.build_absolute_uri(article.get_absolute_url()),
+        accessed=timezone.now().date(),
+    )
+    response = HttpResponse(text, content_type=f"{mime}; charset=utf-8")
+    filename = f"{article.slug}-{fmt}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 def outlet_detail(request, slug):
-    return _entity_page(
-        request,
-        Outlet,
-        slug,
-        lambda outlet: public_articles().filter(outlet=outlet),
-        "articles/outlet_detail.html",
-    )
+    outlet = get_object_or_404(Outlet, slug=slug)
+    articles = Article.objects.published().filter(outlet=outlet)
+    return entity_page(request, outlet, articles, "articles/outlet_detail.html")
 
 
 def person_detail(request, slug):
-    return _entity_page(
-        request,
-        Person,
-        slug,
-        lambda person: public_articles().filter(
-            pk__in=ArticlePerson.objects.filter(
-                person=person, state=LinkState.CONFIRMED
-            ).values("article_id")
-        ),
-        "articles/person_detail.html",
+    person = get_object_or_404(Person, slug=slug)
+    links = ArticlePerson.objects.filter(person=person, state=LinkState.CONFIRMED)
+    articles = Article.objects.published().filter(pk__in=links.values("article_id"))
+    quotes = (
+        Quote.objects.filter(
+            speaker=person,
+            state=LinkState.CONFIRMED,
+            article__status=Article.Status.PUBLISHED,
+        )
+        .select_related("article__outlet")
+        .defer("article__body", "article__raw_text", "article__notes")
+        .order_by(F("article__published_at").desc(nulls_last=True), "pk")[:20]
+    )
+    return entity_page(
+        request, person, articles, "articles/person_detail.html", quotes=quotes
     )
 
 
 def topic_detail(request, slug):
-    return _entity_page(
+    topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
+    links = ArticleTopic.objects.filter(topic=topic, state=LinkState.CONFIRMED)
+    articles = Article.objects.published().filter(pk__in=links.values("article_id"))
+    return entity_page(
         request,
-        Topic,
-        slug,
-        lambda topic: public_articles().filter(
-            topic_links__topic=topic, topic_links__state=LinkState.CONFIRMED
-        ),
+        topic,
+        articles,
         "articles/topic_detail.html",
+        attention=attention(topic),
+        children=list(topic.children.all()),
     )
+
+
+def entity_page(request, obj, articles, template, **extra):
+    """An outlet, person or topic page: the article list pre-filtered, plus a
+    coverage timeline."""
+    return article_list(
+        request,
+        base=articles,
+        template=template,
+        extra={
+            "object": obj,
+            "timeline": timeline(monthly_counts(articles)),
+            "feed_url": obj.get_absolute_url() + "feed/",
+            **extra,
+        },
+    )
+
+
+INDEX_SIZE = 100
+
+
+def entity_index(request, model, template):
+    """An index of outlets, people or topics with their published-article counts,
+    optionally narrowed by a name (typo-tolerant on PostgreSQL)."""
+    q = request.GET.get("q", "").strip()[:100]
+    entities = model.objects.with_published_counts()
+    if q:
+        entities = entities.named_like(q)
+    else:
+        entities = entities.filter(n_articles__gt=0).order_by("-n_articles", "name")
+    page = paged_by(request, entities, INDEX_SIZE)
+    return render(request, template, {"page": page, "q": q})
+
+
+def paged_by(request, queryset, per_page):
+    return window(
+        queryset, number=page_number(request.GET.get("page")), per_page=per_page
+    )
+
+
+def outlet_index(request):
+    return entity_index(request, Outlet, "articles/outlet_list.html")
+
+
+def person_index(request):
+    return entity_index(request, Person, "articles/person_list.html")
+
+
+def topic_index(request):
+    return entity_index(request, Topic, "articles/topic_list.html")
+
+
+def quote_list(request):
+    """Published quotes, searchable by speaker and words."""
+    q = request.GET.get("q", "").strip()[:200]
+    speaker = request.GET.get("speaker", "").strip()[:200]
+    quotes = (
+        Quote.objects.filter(
+            state=LinkState.CONFIRMED, article__status=Article.Status.PUBLISHED
+        )
+        .select_related("speaker", "article__outlet")
+        .defer("article__body", "article__raw_text", "article__notes")
+        .order_by(F("article__published_at").desc(nulls_last=True), "-pk")
+    )
+    if q:
+        quotes = quotes.filter(text__icontains=q)
+    if speaker:
+        quotes = quotes.filter(speaker__in=Person.objects.named_like(speaker)[:20])
+    page = paged_by(request, quotes, settings.ARCHIVE_PAGE_SIZE)
+    return render(
+        request, "articles/quote_list.html", {"page": page, "q": q, "speaker": speaker}
+    )
+
+
+def search_help(request):
+    return render(request, "articles/search_help.html")
+
+
+def robots_txt(request):
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /articles/?",
+        "Disallow: /articles/feed/",
+        f"Sitemap: {sitemap}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

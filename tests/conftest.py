@@ -103,3 +103,11 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"
         )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_people_index():
+    """Each test's people are its own: forget names cached by an earlier test."""
+    from articles import search
+
+    search._forget_people()

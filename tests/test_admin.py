@@ -18,7 +18,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-INLINE_PREFIXES = ["person_links", "topic_links", "quotes", "annotations"]
+INLINE_PREFIXES = [
+    "person_links",
+    "topic_links",
+    "quotes",
+    "annotations",
+    "candidate_people",
+    "versions",
+]
 
 
 def article_form(article, **changes):

@@ -1,0 +1,141 @@
+"""Atom and RSS feeds of published articles: latest, per outlet, person and topic,
+and for any article-list search."""
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from .filters import ArticleFilter
+from .models import (
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    LinkState,
+    Outlet,
+    Person,
+    Topic,
+)
+
+FEED_SIZE = 30
+
+
+class LatestArticlesFeed(Feed):
+    title = "News archive: latest articles"
+    description = "Articles most recently published in the archive."
+    feed_type = Atom1Feed
+    subtitle = description
+
+    def link(self):
+        return reverse("articles:article-list")
+
+    def articles(self, obj):
+        return Article.objects.published()
+
+    def items(self, obj=None):
+        return (
+            self.articles(obj)
+            .select_related("outlet")
+            .defer("body", "raw_text", "notes")
+            .newest_first()[:FEED_SIZE]
+        )
+
+    def item_title(self, article):
+        return article.title
+
+    def item_description(self, article):
+        return article.lead
+
+    def item_pubdate(self, article):
+        return article.published_at
+
+    def item_updateddate(self, article):
+        return article.updated_at
+
+    def item_author_name(self, article):
+        return article.outlet.name
+
+    def item_categories(self, article):
+        return [article.outlet.name, article.language]
+
+
+class LatestArticlesRss(LatestArticlesFeed):
+    feed_type = Feed.feed_type
+
+
+class EntityFeed(LatestArticlesFeed):
+    model = None
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj):
+        return f"News archive: {obj}"
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def description(self, obj):
+        return f"Published articles in the archive about or from {obj}."
+
+    subtitle = description
+
+
+class OutletFeed(EntityFeed):
+    model = Outlet
+
+    def articles(self, outlet):
+        return Article.objects.published().filter(outlet=outlet)
+
+
+class PersonFeed(EntityFeed):
+    model = Person
+
+    def articles(self, person):
+        links = ArticlePerson.objects.filter(person=person, state=LinkState.CONFIRMED)
+        return Article.objects.published().filter(pk__in=links.values("article_id"))
+
+
+class TopicFeed(EntityFeed):
+    model = Topic
+
+    def articles(self, topic):
+        links = ArticleTopic.objects.filter(topic=topic, state=LinkState.CONFIRMED)
+        return Article.objects.published().filter(pk__in=links.values("article_id"))
+
+
+class OutletRss(OutletFeed):
+    feed_type = Feed.feed_type
+
+
+class PersonRss(PersonFeed):
+    feed_type = Feed.feed_type
+
+
+class TopicRss(TopicFeed):
+    feed_type = Feed.feed_type
+
+
+class SearchFeed(LatestArticlesFeed):
+    """The latest articles matching an article-list search (same parameters)."""
+
+    def get_object(self, request):
+        filterset = ArticleFilter(request.GET, queryset=Article.objects.published())
+        if not filterset.is_valid():
+            raise Http404("These search parameters are not valid.")
+        return filterset
+
+    def title(self, filterset):
+        q = filterset.form.cleaned_data.get("q")
+        return f"News archive: “{q}”" if q else "News archive: selected articles"
+
+    def link(self, filterset):
+        return reverse("articles:article-list") + "?" + filterset.data.urlencode()
+
+    def articles(self, filterset):
+        return filterset.qs
+
+
+class SearchRss(SearchFeed):
+    feed_type = Feed.feed_type

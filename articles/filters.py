@@ -1,0 +1,142 @@
+"""Filters over published articles, shared by the public list and the API."""
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+
+from .models import (
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    LinkState,
+    Outlet,
+    Person,
+    Topic,
+)
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug is an
+    error naming the parameter, never silently ignored."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        kwargs.setdefault("method", "filter_by_slugs")
+        super().__init__(*args, **kwargs)
+
+
+class ArticleFilter(django_filters.FilterSet):
+    """Narrow a queryset of published articles.
+
+    Several outlets, languages or countries widen the search (any of them);
+    several topics or people narrow it (all of them), as adding a facet should.
+    """
+
+    q = django_filters.CharFilter(
+        method="filter_q",
+        max_length=500,
+        label="Search",
+        help_text='Words, "a phrase", alternatives with or, -excluded words.',
+    )
+    outlet = django_filters.ModelMultipleChoiceFilter(
+        field_name="outlet__slug",
+        to_field_name="slug",
+        queryset=Outlet.objects.all(),
+        help_text="Outlet slug; repeat for any of several.",
+    )
+    topic = SlugsFilter(
+        queryset=Topic.objects.all(), help_text="Topic slug; repeat for all of several."
+    )
+    person = SlugsFilter(
+        queryset=Person.objects.all(),
+        help_text="Person slug; repeat for all of several.",
+    )
+    role = django_filters.ChoiceFilter(
+        choices=ArticlePerson.Role.choices,
+        method="filter_noop",
+        help_text="With person: only articles where they have this role.",
+    )
+    language = django_filters.MultipleChoiceFilter(
+        field_name="language",
+        choices=[],
+        help_text="BCP 47 language tag; repeat for any of several.",
+    )
+    country = django_filters.MultipleChoiceFilter(
+        field_name="outlet__country",
+        choices=[],
+        help_text="The outlet's country (ISO 3166-1 alpha-2); repeat for any.",
+    )
+    date_from = django_filters.DateFilter(
+        method="filter_date_from", help_text="Published on or after (YYYY-MM-DD)."
+    )
+    date_to = django_filters.DateFilter(
+        method="filter_date_to", help_text="Published on or before (YYYY-MM-DD)."
+    )
+
+    class Meta:
+        model = Article
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # A form submits its empty fields (language=&country=); they mean "any".
+        if data is not None:
+            data = data.copy()
+            for key in list(data.keys()):
+                values = [v for v in data.getlist(key) if v.strip()]
+                if values:
+                    data.setlist(key, values)
+                else:
+                    del data[key]
+        super().__init__(data, *args, **kwargs)
+        # Any well-formed code is accepted: an unknown one simply finds nothing.
+        self.filters["language"].extra["choices"] = _free_choices(self.data, "language")
+        self.filters["country"].extra["choices"] = _free_choices(self.data, "country")
+        for name in ("date_from", "date_to"):
+            self.filters[name].extra["widget"] = forms.DateInput(attrs={"type": "date"})
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def filter_by_slugs(self, queryset, name, values):
+        if not values:
+            return queryset
+        for value in values:
+            if name == "topic":
+                links = ArticleTopic.objects.filter(topic=value)
+            else:
+                links = ArticlePerson.objects.filter(person=value)
+                if role := self.form.cleaned_data.get("role"):
+                    links = links.filter(role=role)
+            links = links.filter(article=OuterRef("pk"), state=LinkState.CONFIRMED)
+            queryset = queryset.filter(Exists(links))
+        return queryset
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(published_at__gte=_midnight(value))
+
+    def filter_date_to(self, queryset, name, value):
+        return queryset.filter(published_at__lt=_midnight(value + dt.timedelta(days=1)))
+
+    @property
+    def is_searching(self) -> bool:
+        return bool(self.form.is_valid() and self.form.cleaned_data.get("q"))
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+
+
+def _free_choices(data, name) -> list[tuple[str, str]]:
+    values = data.getlist(name) if hasattr(data, "getlist") else data.get(name) or []
+    if isinstance(values, str):
+        values = [values]
+    return [(v, v) for v in values if _looks_like_code(v)]
+
+
+def _looks_like_code(value: str) -> bool:
+    return 2 <= len(value) <= 35 and value.replace("-", "").isalnum()

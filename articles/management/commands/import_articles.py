@@ -1,0 +1,101 @@
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from articles.ingest.service import REJECTED, Importer, Report, path_sources
+from articles.models import Article, Outlet
+
+
+class Command(BaseCommand):
+    help = (
+        "Import articles from plain-text pages, saved HTML pages and JSON Lines "
+        "files (a folder is read recursively). Exit code 0: nothing rejected; 1: "
+        "some input rejected (the rest imported); 2: wrong usage."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="files or folders")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="parse and report, write nothing",
+        )
+        parser.add_argument(
+            "--report",
+            choices=["text", "json"],
+            default="text",
+            help="json: a machine-readable report on stdout instead of the summary",
+        )
+        parser.add_argument(
+            "--outlet",
+            metavar="SLUG",
+            help="the outlet of inputs that name none",
+        )
+        parser.add_argument(
+            "--status",
+            choices=Article.Status.values,
+            default=Article.Status.DRAFT,
+            help="status of imported articles (default: draft)",
+        )
+        parser.add_argument(
+            "--max-bytes",
+            type=int,
+            metavar="N",
+            help="refuse files larger than N bytes (default: IMPORT_MAX_BYTES, 5 MB)",
+        )
+
+    def handle(
+        self, *args, paths, dry_run, report, outlet, status, max_bytes, **options
+    ):
+        default_outlet = None
+        if outlet:
+            default_outlet = Outlet.objects.filter(slug=outlet).first()
+            if default_outlet is None:
+                raise CommandError(
+                    f"No outlet with the slug “{outlet}”. "
+                    "Create it in the admin first.",
+                    returncode=2,
+                )
+        if max_bytes is not None and max_bytes < 1:
+            raise CommandError("--max-bytes must be a positive number.", returncode=2)
+
+        importer = Importer(
+            default_outlet=default_outlet,
+            status=status,
+            dry_run=dry_run,
+            max_bytes=max_bytes,
+        )
+        sources = path_sources(paths, max_bytes=importer.max_bytes)
+        progress = tqdm(
+            importer.run(sources),
+            desc="Importing",
+            unit=" articles",
+            file=sys.stderr,
+            disable=None,  # only on a terminal
+        )
+        result = Report()
+        for item in progress:
+            result.items.append(item)
+            if report == "text" and (item.status == REJECTED or item.warnings):
+                progress.write(describe(item), file=sys.stderr)
+
+        if report == "json":
+            payload = json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
+            self.stdout.write(payload)
+        else:
+            counts = ", ".join(
+                f"{n} {status}" for status, n in result.summary().items()
+            )
+            prefix = "Dry run, nothing written: " if dry_run else ""
+            self.stdout.write(f"{prefix}{counts}.")
+        if result.rejected:
+            sys.exit(1)
+
+
+def describe(item) -> str:
+    error = f": {item.error}" if item.error else ""
+    lines = [f"{item.status}: {item.source}{error}"]
+    lines += [f"  warning: {warning}" for warning in item.warnings]
+    return "\n".join(lines)

@@ -1,0 +1,224 @@
+"""Full-text search over articles: PostgreSQL's, with a simpler SQLite fallback.
+
+Both take the same web-search syntax: words (all required), "quoted phrases",
+`or` between alternatives, and -excluded words. Names also match through
+people's aliases: a query naming a person (in any of their spellings or
+scripts) finds articles that use any other spelling of that person.
+"""
+
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connections
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.signals import post_delete, post_save
+from django.utils.html import escape
+
+CONFIG = "archive"
+MAX_VARIANTS = 8
+MAX_QUERY_LENGTH = 500
+_START, _STOP = "\x02", "\x03"
+_ITEM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
+
+
+@dataclass
+class ParsedQuery:
+    """Required groups (each satisfied by any of its items) and excluded items."""
+
+    groups: list[list[str]] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+    @property
+    def terms(self) -> list[str]:
+        return [item for group in self.groups for item in group]
+
+
+def parse_query(q: str) -> ParsedQuery:
+    """Parse web-search syntax the way PostgreSQL's websearch_to_tsquery reads it."""
+    parsed, join_next = ParsedQuery(), False
+    for match in _ITEM.finditer(q[:MAX_QUERY_LENGTH]):
+        negated = bool(match.group(1) or match.group(3))
+        text = (
+            match.group(2) if match.group(2) is not None else match.group(4)
+        ).strip()
+        text = text.strip("\"'()&|!:*<>")
+        if not text:
+            continue
+        if not negated and text.lower() == "or" and match.group(4) is not None:
+            join_next = bool(parsed.groups)
+            continue
+        if negated:
+            parsed.excluded.append(text)
+        elif join_next:
+            parsed.groups[-1].append(text)
+        else:
+            parsed.groups.append([text])
+        join_next = False
+    return parsed
+
+
+_people = {"index": None, "built": 0.0}
+_people_lock = threading.Lock()
+# Other processes' edits reach this one's index within this many seconds.
+PEOPLE_INDEX_TTL = 300
+
+
+def people_index():
+    """Return the index of people's names, built once per process, rebuilt after
+    a person is saved or deleted here and at least every PEOPLE_INDEX_TTL."""
+    with _people_lock:
+        stale = time.monotonic() - _people["built"] > PEOPLE_INDEX_TTL
+        if _people["index"] is None or stale:
+            from .ingest.suggest import NameIndex
+
+            _people["index"] = NameIndex.of_people()
+            _people["built"] = time.monotonic()
+        return _people["index"]
+
+
+def _forget_people(**kwargs):
+    with _people_lock:
+        _people["index"] = None
+
+
+def connect_signals():
+    from .models import Person
+
+    post_save.connect(_forget_people, sender=Person, dispatch_uid="search-people")
+    post_delete.connect(_forget_people, sender=Person, dispatch_uid="search-people")
+
+
+def variants(q: str) -> list[str]:
+    """Return the query and its rewrites with other spellings of named people."""
+    from .models import Person
+
+    q = q[:MAX_QUERY_LENGTH]
+    found = people_index().find(q)
+    if not found:
+        return [q]
+    names = dict(Person.objects.filter(pk__in=found).values_list("pk", "name"))
+    aliases = dict(Person.objects.filter(pk__in=found).values_list("pk", "aliases"))
+    result = [q]
+    for pk, spans in found.items():
+        if pk not in names:  # removed since the index was built
+            continue
+        span = spans[0]
+        spellings = [names[pk], *(aliases[pk] or [])]
+        # Articles mostly name people by surname: "Erdoğan" for Recep Tayyip Erdoğan.
+        spellings += [s.split()[-1] for s in spellings if len(s.split()) > 1]
+        for spelling in dict.fromkeys(spellings):
+            if spelling.casefold() == q[span.start : span.end].casefold():
+                continue
+            result.append(f'{q[: span.start]}"{spelling}"{q[span.end :]}')
+            if len(result) >= MAX_VARIANTS:
+                return result
+    return result
+
+
+def is_postgres(queryset) -> bool:
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def search_query(q: str) -> SearchQuery:
+    query = None
+    for variant in variants(q):
+        part = SearchQuery(variant, config=CONFIG, search_type="websearch")
+        query = part if query is None else query | part
+    return query
+
+
+def search(queryset, q: str):
+    """Filter the queryset to articles matching q and annotate a relevance `rank`."""
+    if not q.strip():
+        return queryset.annotate(rank=Value(0.0))
+    if is_postgres(queryset):
+        query = search_query(q)
+        return queryset.filter(search_vector=query).annotate(
+            rank=SearchRank(F("search_vector"), query, normalization=32)
+        )
+    return _fallback_search(queryset, q)
+
+
+def _contains(text: str) -> Q:
+    return Q(title__icontains=text) | Q(lead__icontains=text) | Q(body__icontains=text)
+
+
+def _fallback_search(queryset, q: str):
+    condition = Q(pk__in=[])
+    parsed_variants = [parse_query(v) for v in variants(q)]
+    for parsed in parsed_variants:
+        if not parsed.groups:
+            continue
+        matches = Q()
+        for group in parsed.groups:
+            any_of = Q(pk__in=[])
+            for item in group:
+                any_of |= _contains(item)
+            matches &= any_of
+        for item in parsed.excluded:
+            matches &= ~_contains(item)
+        condition |= matches
+    terms = [t for parsed in parsed_variants for t in parsed.terms][:10]
+    rank = Value(0)
+    for weight, field_name in [(4, "title"), (2, "lead"), (1, "body")]:
+        for term in terms:
+            rank = rank + Case(
+                When(**{f"{field_name}__icontains": term}, then=Value(weight)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+    return queryset.filter(condition).annotate(rank=rank)
+
+
+def _marked(text: str) -> str:
+    """Escape text, then turn the start/stop sentinels into <mark> elements."""
+    return escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+
+
+def snippets(articles, q: str) -> dict[int, str]:
+    """Return {pk: HTML snippet with matched words in <mark>} for shown rows only.
+
+    The HTML is built from escaped text, so it is safe to mark as such.
+    """
+    from .models import Article
+
+    ids = [a.pk for a in articles]
+    if not ids or not q.strip():
+        return {}
+    queryset = Article.objects.filter(pk__in=ids)
+    if is_postgres(queryset):
+        headline = SearchHeadline(
+            "body",
+            search_query(q),
+            config=CONFIG,
+            start_sel=_START,
+            stop_sel=_STOP,
+            max_words=40,
+            min_words=20,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+        rows = queryset.annotate(snippet=headline).values_list("pk", "snippet")
+        return {pk: _marked(text) for pk, text in rows}
+    terms = [t for v in variants(q) for t in parse_query(v).terms]
+    return {
+        pk: _marked(_python_headline(body, terms))
+        for pk, body in queryset.values_list("pk", "body")
+    }
+
+
+def _python_headline(body: str, terms: list[str], width: int = 240) -> str:
+    lowered = body.casefold()
+    hits = [(lowered.find(t.casefold()), t) for t in terms if t]
+    hits = [(at, t) for at, t in hits if at >= 0]
+    start = max(0, min(at for at, _ in hits) - width // 3) if hits else 0
+    excerpt = body[start : start + width]
+    if terms:
+        pattern = re.compile("|".join(re.escape(t) for t in terms if t), re.IGNORECASE)
+        excerpt = pattern.sub(lambda m: f"{_START}{m.group()}{_STOP}", excerpt)
+    prefix = "… " if start else ""
+    suffix = " …" if start + width < len(body) else ""
+    return f"{prefix}{excerpt}{suffix}"

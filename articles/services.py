@@ -1,0 +1,109 @@
+"""Multi-step writes that curators trigger: reviewing the importer's suggestions."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import QuerySet
+
+from .ingest.suggest import NameIndex
+from .models import (
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    CandidatePerson,
+    LinkState,
+    Person,
+    Quote,
+)
+
+
+@dataclass
+class Outcome:
+    people: int = 0
+    topics: int = 0
+    quotes: int = 0
+    candidates: int = 0
+
+    def __str__(self):
+        parts = [
+            f"{n} {label}"
+            for n, label in [
+                (self.people, "people links"),
+                (self.topics, "topic links"),
+                (self.quotes, "quotes"),
+                (self.candidates, "candidate people"),
+            ]
+            if n
+        ]
+        return ", ".join(parts) if parts else "nothing"
+
+
+def _suggested(model, articles) -> QuerySet:
+    return model.objects.filter(article__in=articles, state=LinkState.SUGGESTED)
+
+
+@transaction.atomic
+def confirm_suggestions(*, articles: QuerySet[Article]) -> Outcome:
+    """Confirm every suggested link and quote of the articles.
+
+    Candidate people are not confirmed here: each needs a curator's decision
+    on whether it is a new person (see confirm_candidates).
+    """
+    return Outcome(
+        people=_suggested(ArticlePerson, articles).update(state=LinkState.CONFIRMED),
+        topics=_suggested(ArticleTopic, articles).update(state=LinkState.CONFIRMED),
+        quotes=_suggested(Quote, articles).update(state=LinkState.CONFIRMED),
+    )
+
+
+@transaction.atomic
+def reject_suggestions(*, articles: QuerySet[Article]) -> Outcome:
+    """Remove every suggested link and quote, and reject pending candidates."""
+    return Outcome(
+        people=_suggested(ArticlePerson, articles).delete()[0],
+        topics=_suggested(ArticleTopic, articles).delete()[0],
+        quotes=_suggested(Quote, articles).delete()[0],
+        candidates=CandidatePerson.objects.filter(
+            article__in=articles, state=CandidatePerson.State.SUGGESTED
+        ).update(state=CandidatePerson.State.REJECTED),
+    )
+
+
+@transaction.atomic
+def confirm_candidates(*, candidates: QuerySet[CandidatePerson]) -> tuple[int, int]:
+    """Turn candidates into people linked to their articles.
+
+    A candidate whose name (or an alias) already belongs to one person is
+    linked to that person; otherwise a new person is created, described by the
+    title the text gave. Return (people created, links made).
+    """
+    created = linked = 0
+    people = NameIndex.of_people()
+    pending = candidates.filter(state=CandidatePerson.State.SUGGESTED)
+    for candidate in pending.select_related("article"):
+        known = people.lookup(candidate.name)
+        if len(known) == 1:
+            person = Person.objects.get(pk=next(iter(known)))
+        else:
+            person = Person(name=candidate.name, description=candidate.title)
+            person.full_clean()
+            person.save()
+            people.add(candidate.name, person.pk)
+            created += 1
+        _, made = ArticlePerson.objects.get_or_create(
+            article=candidate.article,
+            person=person,
+            role=candidate.role,
+            defaults={"state": LinkState.CONFIRMED},
+        )
+        linked += made
+        candidate.state = CandidatePerson.State.CONFIRMED
+        candidate.person = person
+        candidate.save(update_fields=["state", "person"])
+    return created, linked
+
+
+def reject_candidates(*, candidates: QuerySet[CandidatePerson]) -> int:
+    return candidates.filter(state=CandidatePerson.State.SUGGESTED).update(
+        state=CandidatePerson.State.REJECTED
+    )

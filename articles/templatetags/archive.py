@@ -1,0 +1,50 @@
+from django import template
+from django.http import QueryDict
+
+register = template.Library()
+
+
+def _params(request) -> QueryDict:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params
+
+
+@register.simple_tag(takes_context=True)
+def add_filter(context, name, value):
+    """Return the current query string with name=value added (page reset)."""
+    params = _params(context["request"])
+    if name == "year":
+        params.setlist("date_from", [f"{value}-01-01"])
+        params.setlist("date_to", [f"{value}-12-31"])
+    elif str(value) not in params.getlist(name):
+        params.appendlist(name, str(value))
+    return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def remove_filter(context, name, value=None):
+    """Return the current query string without name (or without name=value)."""
+    params = _params(context["request"])
+    if value is None:
+        params.pop(name, None)
+    else:
+        params.setlist(name, [v for v in params.getlist(name) if v != str(value)])
+    return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def with_page(context, number):
+    params = _params(context["request"])
+    params["page"] = number
+    return f"?{params.urlencode()}"
+
+
+@register.filter
+def is_active(values, value) -> bool:
+    return str(value) in (values or [])
+
+
+@register.filter
+def get_list(mapping, key):
+    return mapping.get(key, [])
