@@ -1,5 +1,3 @@
-import difflib
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -31,6 +29,7 @@ from .models import (
     Topic,
 )
 from .pagination import EstimatedCountPaginator
+from .rendering import text_diff
 
 EDITOR_ONLY_STATUSES = {Article.Status.PUBLISHED, Article.Status.WITHDRAWN}
 
@@ -231,47 +230,34 @@ class HasSuggestionsFilter(admin.SimpleListFilter):
         return queryset.filter(condition)
 
 
-class CandidatePersonInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline):
+    """Rows shown for context on another object's page, changed elsewhere."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CandidatePersonInline(ReadOnlyInline):
     model = CandidatePerson
     fields = ["name", "title", "role", "context", "state", "person"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = (
         "candidate people (confirm or reject them in Candidate people)"
     )
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class ArticleVersionInline(admin.TabularInline):
+class ArticleVersionInline(ReadOnlyInline):
     model = ArticleVersion
     fields = ["captured_at", "title", "source", "changes"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = "later versions captured from the outlet"
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="changes from the archived text")
     def changes(self, version):
         return text_diff(version.article.body, version.body)
-
-
-def text_diff(before: str, after: str) -> str:
-    """Return a unified diff of two bodies, paragraph by paragraph, escaped."""
-    lines = difflib.unified_diff(
-        before.split("\n\n"),
-        after.split("\n\n"),
-        "archived",
-        "captured",
-        lineterm="",
-        n=0,
-    )
-    return format_html('<pre class="diff">{}</pre>', "\n".join(lines) or "no change")
 
 
 @admin.register(Article)
@@ -607,20 +593,15 @@ def earliest_first(queryset):
     return queryset.order_by(F("published_at").asc(nulls_last=True), "pk")
 
 
-class StoryArticleInline(admin.TabularInline):
+class StoryArticleInline(ReadOnlyInline):
     model = Article
     fields = ["title", "outlet", "published_at", "status"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = True
     verbose_name_plural = "copies, earliest published first"
 
     def get_queryset(self, request):
         return earliest_first(super().get_queryset(request).select_related("outlet"))
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Story)

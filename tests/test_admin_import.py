@@ -184,3 +184,22 @@ def test_candidates_are_confirmed_into_people(curator_client):
     )
     assert "1 people created, 1 article links made." in response.content.decode()
     assert Person.objects.filter(name="Umit Yardim", description="Ambassador").exists()
+
+
+def test_article_page_shows_later_versions_as_a_diff(curator_client):
+    import datetime as dt
+
+    from articles.models import ArticleVersion
+
+    article = ArticleFactory(body="The talks ended on Monday.")
+    ArticleVersion.objects.create(
+        article=article,
+        captured_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+        title=article.title,
+        body="The talks ended on Tuesday.",
+        content_hash="f" * 64,
+    )
+    page = curator_client.get(
+        reverse("admin:articles_article_change", args=[article.pk])
+    ).content.decode()
+    assert "<del>Monday.</del>" in page and "<ins>Tuesday.</ins>" in page
