@@ -1,27 +1,54 @@
 """Coverage over time: articles per month (or year) as a server-rendered SVG bar
-chart with a table behind it, and a topic's attention across outlets."""
+chart with a table behind it, and a topic's attention across outlets.
+
+Everything is computed in a constant number of GROUP BY queries and laid out
+here, in Python, so that the templates only print numbers: no JavaScript, no
+inline styles. Months are calendar months in UTC.
+"""
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import TruncMonth, TruncYear
+from django.utils import dateformat
 
 from .models import Article, ArticleTopic, LinkState
 
-WIDTH, HEIGHT, AXIS = 720, 200, 24
-MAX_MONTHS = 120
+Unit = Literal["month", "year"]
+
+# The chart's geometry in SVG user units: viewBox="0 0 WIDTH HEIGHT". Bars stand
+# on the baseline (PLOT_TOP + CHART_HEIGHT); the tallest is CHART_HEIGHT high.
+# The gutter on the left holds the y-axis labels, the strip below the year labels.
+WIDTH = 720
+PLOT_LEFT = 40
+PLOT_TOP = 8
+CHART_HEIGHT = 200
+AXIS_HEIGHT = 22
+HEIGHT = PLOT_TOP + CHART_HEIGHT + AXIS_HEIGHT
+BASELINE = PLOT_TOP + CHART_HEIGHT
+PLOT_WIDTH = WIDTH - PLOT_LEFT
+BAR_FILL = 0.8  # of each period's slot; the rest is the gap between bars
+MAX_BAR_WIDTH = 48  # so that two or three months do not look like a wall
+MAX_TICKS = 15  # year labels under the chart, at most
+MIN_TICK_GAP = 36  # between the first month's label and the next, in user units
+
+MAX_MONTHS = 120  # a longer timeline is drawn by year
+MAX_ATTENTION_MONTHS = 24  # a longer attention table counts by year
 
 
 @dataclass(frozen=True)
 class MonthCount:
-    month: dt.date
+    month: dt.date  # the first of the month
     count: int
 
 
 @dataclass(frozen=True)
 class Bar:
-    label: str
+    start: dt.date  # the first day of the month or year
+    label: str  # "March 2020", or "2020" when the unit is a year
     count: int
     x: float
     y: float
@@ -29,171 +56,348 @@ class Bar:
     height: float
 
 
-@dataclass
+class Tick(NamedTuple):
+    x: float
+    label: str
+
+
+@dataclass(frozen=True)
 class Timeline:
-    unit: str = "month"
+    unit: Unit = "month"
+    months: list[MonthCount] = field(default_factory=list)
     bars: list[Bar] = field(default_factory=list)
-    ticks: list[tuple[float, str]] = field(default_factory=list)
+    ticks: list[Tick] = field(default_factory=list)
     maximum: int = 0
     width: int = WIDTH
-    height: int = HEIGHT + AXIS
-    chart_height: int = HEIGHT
+    height: int = HEIGHT
+    plot_left: int = PLOT_LEFT
+    plot_top: int = PLOT_TOP
+    chart_height: int = CHART_HEIGHT
+    baseline: int = BASELINE
 
     @property
     def total(self) -> int:
         return sum(bar.count for bar in self.bars)
+
+    @property
+    def caption(self) -> str:
+        return f"Articles per {self.unit}"
+
+    @property
+    def max_label(self) -> str:
+        """The y-axis label at the top of the chart: the tallest bar's count."""
+        return f"{self.maximum:,}"
+
+    @property
+    def label_x(self) -> int:
+        """Where the y-axis labels end (they are right-aligned in the gutter)."""
+        return self.plot_left - 6
+
+    @property
+    def max_label_y(self) -> int:
+        return self.plot_top + 4
+
+    @property
+    def zero_label_y(self) -> int:
+        return self.baseline + 4
+
+    @property
+    def tick_y(self) -> int:
+        return self.height - 4
+
+    @property
+    def description(self) -> str:
+        """A sentence for the chart's <desc>: what a screen reader announces."""
+        if not self.bars:
+            return "No dated articles."
+        peak = max(self.bars, key=lambda bar: bar.count)
+        return (
+            f"{_articles(self.total)} from {self.bars[0].label} to "
+            f"{self.bars[-1].label} (by {self.unit}); the most, "
+            f"{self.maximum:,}, in {peak.label}. The numbers are in the table below."
+        )
+
+
+def _articles(n: int) -> str:
+    return f"{n:,} article" + ("" if n == 1 else "s")
+
+
+def _month_after(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _months(first: dt.date, last: dt.date):
     month = first
     while month <= last:
         yield month
-        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        month = _month_after(month)
+
+
+def _as_date(value) -> dt.date:
+    """The first of the month of a truncated published_at (an aware datetime,
+    already truncated in UTC)."""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date()
+    return value.replace(day=1)
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
 
 
 def monthly_counts(queryset) -> list[MonthCount]:
-    """Return articles per month, gaps filled with zeros, in one GROUP BY query."""
+    """Return the queryset's articles per month, oldest first, in one query.
+
+    Undated articles are left out; months without articles between the first
+    and the last are filled in with zeros. Callers restrict the queryset to
+    what the public may see (Article.objects.published()).
+    """
     rows = (
         queryset.filter(published_at__isnull=False)
         .annotate(month=TruncMonth("published_at", tzinfo=dt.UTC))
         .order_by()
         .values("month")
         .annotate(n=Count("pk"))
+        .values_list("month", "n")
     )
-    counts = {row["month"].date().replace(day=1): row["n"] for row in rows}
+    counts: dict[dt.date, int] = {}
+    for month, n in rows:
+        month = _as_date(month)
+        counts[month] = counts.get(month, 0) + n
     if not counts:
         return []
-    return [MonthCount(m, counts.get(m, 0)) for m in _months(min(counts), max(counts))]
+    first, last = min(counts), max(counts)
+    return [MonthCount(m, counts.get(m, 0)) for m in _months(first, last)]
 
 
-def _by_year(counts: list[MonthCount]) -> list[tuple[str, int]]:
-    years: dict[int, int] = {}
-    for item in counts:
-        years[item.month.year] = years.get(item.month.year, 0) + item.count
-    return [(str(year), n) for year, n in sorted(years.items())]
+def month_label(month: dt.date) -> str:
+    return dateformat.format(month, "F Y")
+
+
+def _nice_step(span: int, limit: int) -> int:
+    """The smallest of 1, 2, 5, 10, 20, 50… years that labels a span of years
+    with at most `limit` labels (one more is kept for the first period)."""
+    for exponent in range(10):
+        for factor in (1, 2, 5):
+            step = factor * 10**exponent
+            if math.ceil(span / step) + 1 <= limit:
+                return step
+    return 10**10
+
+
+def _ticks(bars: list[Bar]) -> list[Tick]:
+    """Year labels: at each January (every year, or every 2, 5, 10… years when
+    the span is long), and at the first period unless it would crowd the next."""
+    span = bars[-1].start.year - bars[0].start.year + 1
+    step = _nice_step(span, MAX_TICKS)
+    marked = [
+        bar for bar in bars if bar.start.month == 1 and bar.start.year % step == 0
+    ]
+    first = bars[0]
+    if not marked or (marked[0] is not first and marked[0].x - first.x >= MIN_TICK_GAP):
+        marked.insert(0, first)
+    return [Tick(bar.x, str(bar.start.year)) for bar in marked]
 
 
 def timeline(counts: list[MonthCount]) -> Timeline:
-    """Lay out the bars: by month, or by year when the span exceeds ten years."""
+    """Lay out a bar chart of monthly counts, by year when the span exceeds
+    MAX_MONTHS months. The tallest bar fills the chart height; empty periods
+    get a bar of height 0 (it keeps its place in the table and the tooltips)."""
     if not counts:
         return Timeline()
     if len(counts) > MAX_MONTHS:
-        unit, periods = "year", _by_year(counts)
+        unit: Unit = "year"
+        years: dict[int, int] = {}
+        for item in counts:
+            years[item.month.year] = years.get(item.month.year, 0) + item.count
+        periods = [(dt.date(year, 1, 1), str(year), n) for year, n in years.items()]
     else:
         unit = "month"
-        periods = [(c.month.strftime("%B %Y"), c.count) for c in counts]
-    maximum = max(n for _, n in periods) or 1
-    step = WIDTH / len(periods)
-    bars = [
-        Bar(
-            label=label,
-            count=n,
-            x=round(i * step, 2),
-            y=round(HEIGHT - HEIGHT * n / maximum, 2),
-            width=round(max(step * 0.8, 1), 2),
-            height=round(HEIGHT * n / maximum, 2),
+        periods = [(c.month, month_label(c.month), c.count) for c in counts]
+    maximum = max(n for _, _, n in periods)
+    slot = PLOT_WIDTH / len(periods)
+    width = min(slot * BAR_FILL, MAX_BAR_WIDTH)
+    bars = []
+    for i, (start, label, n) in enumerate(periods):
+        height = round(CHART_HEIGHT * n / maximum, 2) if maximum else 0
+        bars.append(
+            Bar(
+                start=start,
+                label=label,
+                count=n,
+                x=round(PLOT_LEFT + i * slot + (slot - width) / 2, 2),
+                y=round(BASELINE - height, 2),
+                width=round(width, 2),
+                height=height,
+            )
         )
-        for i, (label, n) in enumerate(periods)
-    ]
-    if unit == "year":
-        ticks = [(bar.x, bar.label) for bar in bars]
-    else:
-        ticks = [
-            (bar.x, label[-4:])
-            for bar, (label, _) in zip(bars, periods, strict=True)
-            if label.startswith("January") or bar is bars[0]
-        ]
-    every = max(1, len(ticks) // 15 + (len(ticks) % 15 > 0))
     return Timeline(
-        unit=unit, bars=bars, ticks=ticks[::every], maximum=max(n for _, n in periods)
+        unit=unit, months=list(counts), bars=bars, ticks=_ticks(bars), maximum=maximum
     )
 
 
-@dataclass
+class Cell(NamedTuple):
+    """Articles on the topic in one period, and their share of everything the
+    outlet (or the listed outlets) published in that period, as a fraction."""
+
+    count: int
+    share: float
+
+    @property
+    def percent(self) -> str:
+        """The share for display, without the % sign: "50", "<1", ">99"."""
+        if not self.share:
+            return "0"
+        value = round(self.share * 100)
+        if value < 1:
+            return "<1"
+        if value >= 100 and self.share < 1:
+            return ">99"
+        return str(value)
+
+
+@dataclass(frozen=True)
 class AttentionRow:
-    outlet: str
+    outlet: str  # the outlet's name
+    slug: str
     url: str
-    cells: list[tuple[int, float]]
-    total: int
+    cells: list[Cell]  # one per period of Attention.periods
+    total: int  # articles on the topic in all the periods
+    output: int  # everything the outlet published in those periods
+
+    @property
+    def total_cell(self) -> Cell:
+        return Cell(self.total, self.total / self.output if self.output else 0.0)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Attention:
-    periods: list[str] = field(default_factory=list)
+    unit: Unit = "month"
+    periods: list[str] = field(default_factory=list)  # "May 2020" or "2020"
+    starts: list[dt.date] = field(default_factory=list)  # first day of each
     rows: list[AttentionRow] = field(default_factory=list)
+    totals: list[Cell] = field(default_factory=list)  # of the listed outlets
+    outlets_covering: int = 0  # outlets with any article on the topic
+
+    @property
+    def total(self) -> Cell:
+        count = sum(row.total for row in self.rows)
+        output = sum(row.output for row in self.rows)
+        return Cell(count, count / output if output else 0.0)
 
 
-MAX_ATTENTION_MONTHS = 24
+def _share(count: int, output: int) -> float:
+    # The two queries are not one snapshot: an article published in between
+    # must not make a share exceed 1.
+    output = max(output, count)
+    return count / output if output else 0.0
 
 
 def attention(topic, *, outlets_limit: int = 8) -> Attention:
     """Return, per outlet and period, the topic's published articles as a count
-    and as a share of everything the outlet published in that period, so that a
-    prolific outlet does not drown the rest. Periods are months, or years when
-    the coverage spans more than two years. Two GROUP BY queries."""
-    from .models import Outlet
+    and as a share of everything the outlet published in that period, so that
+    a prolific outlet does not drown the rest.
 
-    def by_month(queryset):
-        return (
-            queryset.filter(published_at__isnull=False)
-            .annotate(month=TruncMonth("published_at", tzinfo=dt.UTC))
-            .order_by()
-            .values("outlet", "month")
-            .annotate(n=Count("pk"))
-        )
-
+    Only confirmed topic links count. The `outlets_limit` outlets with the most
+    articles on the topic are kept. Periods are months, or years when their
+    coverage spans more than MAX_ATTENTION_MONTHS months. Two GROUP BY queries
+    (one when nothing is on the topic), however many outlets and periods.
+    """
     links = ArticleTopic.objects.filter(topic=topic, state=LinkState.CONFIRMED)
-    on_topic = by_month(
-        Article.objects.published().filter(pk__in=links.values("article_id"))
+    on_topic = (
+        Article.objects.published()
+        .filter(pk__in=links.values("article_id"), published_at__isnull=False)
+        .annotate(month=TruncMonth("published_at", tzinfo=dt.UTC))
+        .order_by()
+        .values("outlet", "outlet__name", "outlet__slug", "month")
+        .annotate(n=Count("pk"))
     )
     counts: dict[int, dict[dt.date, int]] = {}
-    for row in on_topic:
-        month = row["month"].date()
-        counts.setdefault(row["outlet"], {})[month] = row["n"]
-    if not counts:
-        return Attention()
-    top = sorted(counts, key=lambda o: (-sum(counts[o].values()), o))[:outlets_limit]
-    months = sorted({m for o in top for m in counts[o]})
-    first = dt.datetime.combine(months[0], dt.time(), tzinfo=dt.UTC)
-    last = dt.datetime.combine(
-        (months[-1].replace(day=28) + dt.timedelta(days=4)).replace(day=1),
-        dt.time(),
-        tzinfo=dt.UTC,
-    )
-    output = by_month(
-        Article.objects.published().filter(
-            outlet__in=top, published_at__gte=first, published_at__lt=last
-        )
-    ).values("outlet", "outlet__name", "outlet__slug", "month", "n")
-    yearly = len(list(_months(months[0], months[-1]))) > MAX_ATTENTION_MONTHS
-
-    def period(month: dt.date) -> str:
-        return str(month.year) if yearly else month.strftime("%b %Y")
-
-    totals: dict[int, dict[str, int]] = {}
     names: dict[int, tuple[str, str]] = {}
-    for row in output:
-        key = period(row["month"].date())
-        outlet_totals = totals.setdefault(row["outlet"], {})
-        outlet_totals[key] = outlet_totals.get(key, 0) + row["n"]
+    for row in on_topic:
+        by_month = counts.setdefault(row["outlet"], {})
+        month = _as_date(row["month"])
+        by_month[month] = by_month.get(month, 0) + row["n"]
         names[row["outlet"]] = (row["outlet__name"], row["outlet__slug"])
-    periods = list(dict.fromkeys(period(m) for m in _months(months[0], months[-1])))
+    top = sorted(counts, key=lambda o: (-sum(counts[o].values()), names[o][0], o))
+    top = top[: max(outlets_limit, 0)]
+    if not top:
+        return Attention(outlets_covering=len(counts))
+
+    months = [m for o in top for m in counts[o]]
+    first, last = min(months), max(months)
+    yearly = len(list(_months(first, last))) > MAX_ATTENTION_MONTHS
+    if yearly:
+        unit: Unit = "year"
+        starts = [dt.date(y, 1, 1) for y in range(first.year, last.year + 1)]
+        end = dt.date(last.year + 1, 1, 1)
+        trunc = TruncYear("published_at", tzinfo=dt.UTC)
+    else:
+        unit = "month"
+        starts = list(_months(first, last))
+        end = _month_after(last)
+        trunc = TruncMonth("published_at", tzinfo=dt.UTC)
+
+    def period(day: dt.date) -> dt.date:
+        return dt.date(day.year, 1, 1) if yearly else day.replace(day=1)
+
+    output_rows = (
+        Article.objects.published()
+        .filter(
+            outlet__in=top,
+            published_at__gte=_midnight(starts[0]),
+            published_at__lt=_midnight(end),
+        )
+        .annotate(period=trunc)
+        .order_by()
+        .values("outlet", "period")
+        .annotate(n=Count("pk"))
+        .values_list("outlet", "period", "n")
+    )
+    output: dict[int, dict[dt.date, int]] = {}
+    for outlet, start, n in output_rows:
+        by_period = output.setdefault(outlet, {})
+        start = period(_as_date(start))
+        by_period[start] = by_period.get(start, 0) + n
+
     rows = []
     for outlet in top:
-        topical: dict[str, int] = {}
+        topical: dict[dt.date, int] = {}
         for month, n in counts[outlet].items():
             topical[period(month)] = topical.get(period(month), 0) + n
-        cells = []
-        for key in periods:
-            n, whole = topical.get(key, 0), totals.get(outlet, {}).get(key, 0)
-            cells.append((n, n / whole if whole else 0.0))
+        whole = output.get(outlet, {})
+        cells = [
+            Cell(topical.get(s, 0), _share(topical.get(s, 0), whole.get(s, 0)))
+            for s in starts
+        ]
         name, slug = names[outlet]
         rows.append(
             AttentionRow(
                 outlet=name,
-                url=Outlet(slug=slug).get_absolute_url(),
+                slug=slug,
+                url=_outlet_url(slug),
                 cells=cells,
-                total=sum(topical.values()),
+                total=sum(cell.count for cell in cells),
+                output=sum(max(whole.get(s, 0), topical.get(s, 0)) for s in starts),
             )
         )
-    return Attention(periods=periods, rows=rows)
+    totals = []
+    for i, s in enumerate(starts):
+        count = sum(row.cells[i].count for row in rows)
+        whole = sum(output.get(o, {}).get(s, 0) for o in top)
+        totals.append(Cell(count, _share(count, whole)))
+    labels = [str(s.year) if yearly else dateformat.format(s, "M Y") for s in starts]
+    return Attention(
+        unit=unit,
+        periods=labels,
+        starts=starts,
+        rows=rows,
+        totals=totals,
+        outlets_covering=len(counts),
+    )
+
+
+def _outlet_url(slug: str) -> str:
+    from django.urls import reverse
+
+    return reverse("articles:outlet-detail", kwargs={"slug": slug})

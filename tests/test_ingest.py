@@ -286,15 +286,15 @@ def test_a_failing_item_leaves_nothing_half_written(tmp_path, monkeypatch):
     """An error after the article row is written rolls the whole item back."""
     from articles.ingest import service
 
-    def explode(self, article, parsed, warnings):
-        raise service.RejectedInput("suggestions failed")
+    def explode(self, drafts):
+        raise RuntimeError("suggestions failed")
 
     monkeypatch.setattr(service.Importer, "_add_suggestions", explode)
     code, report = run(
         write_jsonl(tmp_path / "a.jsonl", record(outlet="New Outlet", url=""))
     )
     assert code == 1
-    assert report["items"][0]["error"] == "suggestions failed"
+    assert "suggestions failed" in report["items"][0]["error"]
     assert not Article.objects.exists() and not Outlet.objects.exists()
 
 
@@ -435,3 +435,59 @@ def test_roles_are_recorded_for_authors_known_to_the_archive(tmp_path):
     run(write_jsonl(tmp_path / "a.jsonl", record()))
     link = ArticlePerson.objects.get(person__name="Anna Petrova")
     assert (link.role, link.state) == ("author", "suggested")
+
+
+def test_two_captures_of_one_url_in_a_file_make_an_article_and_a_version(tmp_path):
+    first = record()
+    edited = record(body=record()["body"] + "\n\nUpdated with new details.")
+    code, report = run(write_jsonl(tmp_path / "a.jsonl", first, edited))
+    assert code == 0
+    assert [i["status"] for i in report["items"]] == ["imported", "updated"]
+    assert ArticleVersion.objects.get().article == Article.objects.get()
+
+
+def test_a_dry_run_names_one_new_outlet_once_and_creates_nothing(tmp_path):
+    records = [
+        record(outlet="Brand New Outlet", url="", body=f"Text number {n}.")
+        for n in range(3)
+    ]
+    code, report = run(write_jsonl(tmp_path / "a.jsonl", *records), "--dry-run")
+    assert code == 0
+    assert [i["status"] for i in report["items"]] == ["imported"] * 3
+    assert not Outlet.objects.exists()
+
+
+def test_a_batch_with_a_failing_item_keeps_the_others(tmp_path, monkeypatch):
+    """The bulk write of a batch fails; the batch is redone item by item and
+    only the failing item is lost."""
+    from articles.ingest import service
+
+    real = service.Importer._add_suggestions
+
+    def fail_on_bad(self, drafts):
+        if any("BAD" in d.article.title for d in drafts):
+            raise RuntimeError("bad article")
+        return real(self, drafts)
+
+    monkeypatch.setattr(service.Importer, "_add_suggestions", fail_on_bad)
+    records = [
+        record(url="", title=f"Good {n}", body=f"Good text {n}.") for n in range(3)
+    ] + [record(url="", title="BAD one", body="Bad text.")]
+    code, report = run(write_jsonl(tmp_path / "a.jsonl", *records))
+    assert code == 1
+    assert [i["status"] for i in report["items"]] == ["imported"] * 3 + ["rejected"]
+    assert sorted(Article.objects.values_list("title", flat=True)) == [
+        "Good 0",
+        "Good 1",
+        "Good 2",
+    ]
+
+
+def test_same_titles_within_and_across_batches_get_distinct_slugs(tmp_path):
+    first = [record(url="", body=f"First run {n}.") for n in range(3)]
+    run(write_jsonl(tmp_path / "a.jsonl", *first))
+    second = [record(url="", body=f"Second run {n}.") for n in range(3)]
+    code, report = run(write_jsonl(tmp_path / "b.jsonl", *second))
+    assert code == 0, report
+    slugs = list(Article.objects.values_list("slug", flat=True))
+    assert len(slugs) == len(set(slugs)) == 6

@@ -7,6 +7,7 @@ paying one disk flush per article; an interrupted run loses at most the batch in
 flight, never part of an article, and a re-run skips what is already in.
 """
 
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from articles.models import (
@@ -29,7 +29,7 @@ from articles.models import (
     Quote,
     Story,
 )
-from articles.text import content_hash, fold, normalise_body
+from articles.text import ascii_slug, content_hash, fold, normalise_body
 
 from . import fingerprint, reading, signatures
 from .html import parse_html
@@ -39,10 +39,30 @@ from .parsed import ParsedArticle, RejectedInput
 from .plaintext import parse_text
 from .suggest import NameIndex, suggest
 
+logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 200
 
 IMPORTED, UPDATED, DUPLICATE, REJECTED = "imported", "updated", "duplicate", "rejected"
 STATUSES = (IMPORTED, UPDATED, DUPLICATE, REJECTED)
+
+
+class _ItemByItem(Exception):
+    """The batch cannot be written whole; write it item by item."""
+
+
+class _Rejected(Exception):
+    def __init__(self, item):
+        super().__init__(item.error)
+        self.item = item
+
+
+@dataclass
+class _Draft:
+    source: str
+    parsed: ParsedArticle
+    article: Article
+    warnings: list[str]
 
 
 @dataclass
@@ -84,7 +104,9 @@ class Report:
         return self.summary()[REJECTED]
 
 
-def message_of(error: ValidationError) -> str:
+def message_of(error: Exception) -> str:
+    if not isinstance(error, ValidationError):
+        return str(error)
     if hasattr(error, "message_dict"):
         return "; ".join(
             f"{'' if name == '__all__' else name + ': '}{' '.join(messages)}"
@@ -186,60 +208,127 @@ class Importer:
             return [(name, error, "")]
 
     def _write_batch(self, pending) -> Iterator[Item]:
-        items = []
+        """Write a batch: first all of it in a few bulk statements; if anything in
+        it fails, item by item, each in its own savepoint."""
         try:
             with transaction.atomic():
                 self._known = self._existing_texts(pending)
-                for source, parsed, raw in pending:
-                    items.append(self._write_item(source, parsed, raw))
+                try:
+                    with transaction.atomic():
+                        items = self._write(pending, whole=True)
+                        if self.dry_run:
+                            transaction.set_rollback(True)
+                except Exception:
+                    # Forget what the undone attempt wrote, then go one by one.
+                    self._load_outlets()
+                    self._known = self._existing_texts(pending)
+                    items = [self._write_one(entry) for entry in pending]
         except DatabaseError as error:
-            # The batch is gone whole; say so for every item in it, then reload
-            # the outlets so no lookup points at a row that was rolled back.
+            # The batch is gone whole; say so for every item in it.
             items = [
                 Item(source=s, status=REJECTED, error=f"Database error: {error}")
                 for s, _, _ in pending
             ]
             self._load_outlets()
+        if self.dry_run:
+            self._load_outlets()  # outlets "created" by the dry run do not exist
         yield from items
 
-    def _write_item(self, source: str, parsed, raw: str) -> Item:
-        if isinstance(parsed, RejectedInput):
-            return Item(source=source, status=REJECTED, error=str(parsed))
-        new_outlets: list[Outlet] = []
+    def _write_one(self, entry) -> Item:
+        source, parsed, _ = entry
+        known, by_url = dict(self._known), dict(self._by_url)
+        outlets = len(self._outlets_by_name)
         try:
             with transaction.atomic():
-                item = self._import(source, parsed, raw, new_outlets)
+                (item,) = self._write([entry], whole=False)
                 if self.dry_run:
                     transaction.set_rollback(True)
-        except RejectedInput as error:
-            return Item(
-                source=source,
-                status=REJECTED,
-                error=str(error),
-                warnings=parsed.warnings,
-            )
-        except ValidationError as error:
-            return Item(
-                source=source,
-                status=REJECTED,
-                error=message_of(error),
-                warnings=parsed.warnings,
-            )
+            return item
         except IntegrityError as error:
-            return Item(
+            item = Item(
                 source=source,
                 status=REJECTED,
                 error=f"The archive refused this article: {error}",
                 warnings=parsed.warnings,
             )
-        if not self.dry_run:
-            for outlet in new_outlets:
-                self._remember(outlet)
+        except _Rejected as rejected:
+            item = rejected.item
+        except Exception as error:
+            # A bug must not cost the rest of the run its articles: report it on
+            # this item, with the traceback in the log.
+            logger.exception("Importing %s failed", source)
+            item = Item(
+                source=source,
+                status=REJECTED,
+                error=f"Unexpected error, logged for the maintainers: {error}",
+                warnings=parsed.warnings,
+            )
+        # The item's savepoint is undone: so is what it taught the lookups.
+        self._known, self._by_url = known, by_url
+        if len(self._outlets_by_name) != outlets:
+            self._load_outlets()
         return item
 
-    def _import(
-        self, source: str, parsed: ParsedArticle, raw: str, new_outlets
-    ) -> Item:
+    def _write(self, entries, *, whole: bool) -> list[Item]:
+        """Import entries; return one report item each, in order.
+
+        whole: the entries share one savepoint, so an item rejected after it
+        wrote something (a new outlet) sends the batch item by item instead.
+        Otherwise there is one entry, and its rejection undoes its savepoint.
+        """
+        results: list[Item | _Draft] = []
+        urls: set[str] = set()
+        for source, parsed, raw in entries:
+            if isinstance(parsed, RejectedInput):
+                results.append(Item(source=source, status=REJECTED, error=str(parsed)))
+                continue
+            before = len(self._outlets_by_name)
+            try:
+                outcome = self._prepare(source, parsed, raw)
+            except (RejectedInput, ValidationError) as error:
+                item = Item(
+                    source=source,
+                    status=REJECTED,
+                    error=message_of(error),
+                    warnings=parsed.warnings,
+                )
+                if len(self._outlets_by_name) > before:
+                    if whole:
+                        raise _ItemByItem from error
+                    raise _Rejected(item) from error
+                results.append(item)
+                continue
+            if isinstance(outcome, _Draft):
+                if outcome.article.url and outcome.article.url in urls:
+                    raise _ItemByItem  # a second capture of a URL in this batch
+                urls.add(outcome.article.url)
+            results.append(outcome)
+        drafts = [r for r in results if isinstance(r, _Draft)]
+        if drafts:
+            self._assign_slugs(drafts)
+            Article.objects.bulk_create([d.article for d in drafts])
+            self._by_url.update(
+                {d.article.url: d.article for d in drafts if d.article.url}
+            )
+            self._add_suggestions(drafts)
+            self._link_stories(drafts)
+        return [
+            Item(
+                source=r.source,
+                status=IMPORTED,
+                warnings=r.warnings,
+                article=article_summary(
+                    r.article, authors=r.parsed.authors, dry_run=self.dry_run
+                ),
+            )
+            if isinstance(r, _Draft)
+            else r
+            for r in results
+        ]
+
+    def _prepare(self, source, parsed, raw) -> "Item | _Draft":
+        """Validate one article and decide what it is, writing only a new outlet
+        or a captured version; return the report item, or a draft to insert."""
         warnings = list(parsed.warnings)
         body = normalise_body(parsed.body)
         if not parsed.title.strip():
@@ -257,12 +346,10 @@ class Importer:
                 article=self._summary(existing),
             )
 
-        outlet = self._outlet_for(parsed, warnings, new_outlets)
+        outlet = self._outlet_for(parsed, warnings)
         now = timezone.now()
         if parsed.url:
-            same_url = (
-                Article.objects.select_related("outlet").filter(url=parsed.url).first()
-            )
+            same_url = self._by_url.get(parsed.url)
             if same_url is not None:
                 version = ArticleVersion(
                     article=same_url,
@@ -306,20 +393,37 @@ class Importer:
             source=source[:2000],
             imported_at=now,
         )
-        # The database enforces the constraints; duplicates were checked above.
-        article.full_clean(validate_unique=False, validate_constraints=False)
-        article.save()
-        self._known[digest] = article
-        self._add_suggestions(article, parsed, warnings)
-        self._link_story(article, warnings)
-        return Item(
-            source=source,
-            status=IMPORTED,
-            warnings=warnings,
-            article=article_summary(
-                article, authors=parsed.authors, dry_run=self.dry_run
-            ),
+        # The database enforces uniqueness; duplicates were looked up above.
+        article.full_clean(
+            exclude=["slug"], validate_unique=False, validate_constraints=False
         )
+        self._known[digest] = article
+        return _Draft(source=source, parsed=parsed, article=article, warnings=warnings)
+
+    def _assign_slugs(self, drafts):
+        """Give each new article a unique slug, with one query for the batch."""
+        # Unsaved models cannot be dictionary keys, hence pairs.
+        bases = [
+            (d.article, ascii_slug(d.article.title, 180) or "article") for d in drafts
+        ]
+        taken = set(
+            Article.objects.filter(slug__in={base for _, base in bases}).values_list(
+                "slug", flat=True
+            )
+        )
+        for article, base in bases:
+            slug = base
+            if slug in taken:
+                taken |= set(
+                    Article.objects.filter(slug__startswith=base).values_list(
+                        "slug", flat=True
+                    )
+                )
+                n = 2
+                while slug in taken:
+                    slug, n = f"{base}-{n}", n + 1
+            article.slug = slug
+            taken.add(slug)
 
     def _existing_texts(self, pending) -> dict[str, Article]:
         """Return the batch's bodies already in the archive, by content hash, in
@@ -339,6 +443,13 @@ class Importer:
             content_hash__in=digests - set(known)
         )
         known.update({version.content_hash: version.article for version in versions})
+        # The URL index is partial (URLs are unique only when present), which
+        # SQLite will not use for url = %s: one lookup for the batch instead.
+        urls = {p.url for _, p, _ in pending if isinstance(p, ParsedArticle) and p.url}
+        self._by_url = {
+            article.url: article
+            for article in Article.objects.select_related("outlet").filter(url__in=urls)
+        }
         return known
 
     def _same_text(self, digest: str) -> Article | None:
@@ -352,7 +463,7 @@ class Importer:
         )
         return article_summary(article, authors=authors, dry_run=False)
 
-    def _outlet_for(self, parsed: ParsedArticle, warnings, new_outlets) -> Outlet:
+    def _outlet_for(self, parsed: ParsedArticle, warnings) -> Outlet:
         """Return the archive's outlet for the input, creating it from what is known."""
         domains = [d.lower().removeprefix("www.") for d in parsed.outlet_domains if d]
         if parsed.url:
@@ -396,35 +507,37 @@ class Importer:
             )
         outlet.full_clean()
         outlet.save()
-        new_outlets.append(outlet)
+        self._remember(outlet)
         warnings.append(f"New outlet “{outlet.name}” created; check its details.")
         return outlet
 
-    def _add_suggestions(self, article: Article, parsed: ParsedArticle, warnings):
-        found, topic_warnings = suggest(
-            title=article.title,
-            lead=article.lead,
-            body=article.body,
-            authors=parsed.authors,
-            listed_people=parsed.people,
-            listed_topics=parsed.topics,
-            people=self.people,
-            topics=self.topics,
-        )
-        warnings.extend(topic_warnings)
+    def _add_suggestions(self, drafts):
+        """Suggest people, topics, quotes and candidates for the new articles,
+        with one insert per kind for the whole batch."""
         suggested = LinkState.SUGGESTED
-        if found.people:
-            ArticlePerson.objects.bulk_create(
+        people, topics, quotes, candidates = [], [], [], []
+        for draft in drafts:
+            article = draft.article
+            found, topic_warnings = suggest(
+                title=article.title,
+                lead=article.lead,
+                body=article.body,
+                authors=draft.parsed.authors,
+                listed_people=draft.parsed.people,
+                listed_topics=draft.parsed.topics,
+                people=self.people,
+                topics=self.topics,
+            )
+            draft.warnings.extend(topic_warnings)
+            people += [
                 ArticlePerson(article=article, person_id=pk, role=role, state=suggested)
                 for pk, role in found.people
-            )
-        if found.topics:
-            ArticleTopic.objects.bulk_create(
+            ]
+            topics += [
                 ArticleTopic(article=article, topic_id=pk, state=suggested)
                 for pk in found.topics
-            )
-        if found.quotes:
-            Quote.objects.bulk_create(
+            ]
+            quotes += [
                 Quote(
                     article=article,
                     speaker_id=q.person_id,
@@ -434,67 +547,99 @@ class Importer:
                     state=suggested,
                 )
                 for q in found.quotes
-            )
-        if found.candidates:
-            CandidatePerson.objects.bulk_create(
-                (
-                    CandidatePerson(
-                        article=article,
-                        name=c.name[:200],
-                        title=c.title[:200],
-                        role=c.role,
-                        context=c.context[:300],
-                    )
-                    for c in found.candidates
-                ),
-                ignore_conflicts=True,
-            )
+            ]
+            candidates += [
+                CandidatePerson(
+                    article=article,
+                    name=c.name[:200],
+                    title=c.title[:200],
+                    role=c.role,
+                    context=c.context[:300],
+                )
+                for c in found.candidates
+            ]
+        for model, objects in [
+            (ArticlePerson, people),
+            (ArticleTopic, topics),
+            (Quote, quotes),
+        ]:
+            if objects:
+                model.objects.bulk_create(objects)
+        if candidates:
+            CandidatePerson.objects.bulk_create(candidates, ignore_conflicts=True)
 
-    def _link_story(self, article: Article, warnings):
-        """Link the article to copies of the same story in other outlets."""
-        shingles = fingerprint.shingles(article.body)
-        keys = fingerprint.band_keys(shingles)
-        if not keys:
+    def _link_stories(self, drafts):
+        """Link each new article to copies of the same story in other outlets,
+        earlier articles in this batch included, in three queries for the batch."""
+        shingles = {d.article.pk: fingerprint.shingles(d.article.body) for d in drafts}
+        keys = {pk: fingerprint.band_keys(s) for pk, s in shingles.items()}
+        by_key: dict[int, list[tuple[int, int]]] = {}
+        wanted = {key for article_keys in keys.values() for key in article_keys}
+        if not wanted:
             return
-        candidate_ids = list(
-            ArticleFingerprint.objects.filter(key__in=keys)
-            .exclude(article__outlet=article.outlet_id)
-            .values("article_id")
-            .annotate(shared=Count("id"))
-            .filter(shared__gte=fingerprint.MIN_SHARED_BANDS)
-            .order_by("-shared", "article_id")
-            .values_list("article_id", flat=True)[: fingerprint.MAX_COMPARED]
+        rows = ArticleFingerprint.objects.filter(key__in=wanted).values_list(
+            "key", "article_id", "article__outlet_id"
         )
+        for key, article_id, outlet_id in rows:
+            by_key.setdefault(key, []).append((article_id, outlet_id))
         ArticleFingerprint.objects.bulk_create(
-            ArticleFingerprint(article=article, key=key) for key in keys
+            ArticleFingerprint(article_id=pk, key=key)
+            for pk, article_keys in keys.items()
+            for key in article_keys
         )
-        if not candidate_ids:
-            return
-        copies = [
-            other
-            for other in Article.objects.filter(pk__in=candidate_ids).only(
+        chosen: dict[int, list[int]] = {}
+        for draft in drafts:
+            article = draft.article
+            shared: dict[int, int] = {}
+            for key in keys[article.pk]:
+                for other, outlet_id in by_key.get(key, ()):
+                    if outlet_id != article.outlet_id:
+                        shared[other] = shared.get(other, 0) + 1
+                # Later articles of the batch see this one.
+                by_key.setdefault(key, []).append((article.pk, article.outlet_id))
+            ranked = sorted(
+                (o for o, n in shared.items() if n >= fingerprint.MIN_SHARED_BANDS),
+                key=lambda other: (-shared[other], other),
+            )
+            chosen[article.pk] = ranked[: fingerprint.MAX_COMPARED]
+        in_batch = {d.article.pk: d.article for d in drafts}
+        stored_ids = {o for ids in chosen.values() for o in ids} - set(in_batch)
+        others = {
+            a.pk: a
+            for a in Article.objects.filter(pk__in=stored_ids).only(
                 "pk", "body", "story_id", "title"
             )
-            if fingerprint.containment(shingles, fingerprint.shingles(other.body))
-            >= fingerprint.CONTAINMENT
-        ]
-        if not copies:
-            return
-        story_ids = sorted({c.story_id for c in copies if c.story_id})
+        } | in_batch
+        for draft in drafts:
+            article = draft.article
+            copies = [
+                others[o]
+                for o in chosen[article.pk]
+                if fingerprint.containment(
+                    shingles[article.pk],
+                    shingles.get(o) or fingerprint.shingles(others[o].body),
+                )
+                >= fingerprint.CONTAINMENT
+            ]
+            if copies:
+                self._join_story(article, copies)
+                draft.warnings.append(
+                    "Linked as a copy of the same story as: "
+                    + "; ".join(f"“{c.title}” (#{c.pk})" for c in copies)
+                )
+
+    def _join_story(self, article, copies):
+        story_ids = sorted({c.story_id for c in [article, *copies] if c.story_id})
         story = (
             Story.objects.get(pk=story_ids[0]) if story_ids else Story.objects.create()
         )
         if len(story_ids) > 1:
             Article.objects.filter(story_id__in=story_ids[1:]).update(story=story)
             Story.objects.filter(pk__in=story_ids[1:]).delete()
-        Article.objects.filter(pk__in=[article.pk, *(c.pk for c in copies)]).update(
-            story=story
-        )
-        article.story = story
-        warnings.append(
-            "Linked as a copy of the same story as: "
-            + "; ".join(f"“{c.title}” (#{c.pk})" for c in copies[:3])
-        )
+        members = [article, *copies]
+        Article.objects.filter(pk__in=[m.pk for m in members]).update(story=story)
+        for member in members:
+            member.story_id = story.pk
 
 
 def import_paths(

@@ -133,6 +133,16 @@ VERBS_PAST = [
 ]
 
 
+REPORTERS = [
+    "Anna Petrova",
+    "Mehmet Yilmaz",
+    "Leyla Aliyeva",
+    "Ivan Sokolov",
+    "Elif Demir",
+    "Rashad Mammadov",
+    "Olga Ivanova",
+    "Can Ozturk",
+]
 SYLLABLES = [
     "ka",
     "ro",
@@ -182,11 +192,11 @@ def synthetic_article(rng: random.Random, n: int, words: list[str]) -> dict:
         *(sentence_paragraph(rng, words) for _ in range(rng.randint(2, 8))),
     ]
     return {
-        "title": f"{speaker} and {other} discuss {subject} (report {n})",
+        "title": f"{speaker} and {other} discuss {subject} in {dateline.title()}",
         "url": f"https://{domain}/politics/{year}/{month:02d}/{day:02d}/{n}",
         "outlet": name,
         "published_at": f"{year}-{month:02d}-{day:02d}T{rng.randint(0, 23):02d}:15:00Z",
-        "authors": [f"Reporter {rng.randint(1, 40)}"],
+        "authors": [rng.choice(REPORTERS)],
         "language": "en",
         "dateline": dateline,
         "tag": tag,
