@@ -205,7 +205,8 @@ def timeline(counts: list[MonthCount]) -> Timeline:
     get a bar of height 0 (it keeps its place in the table and the tooltips)."""
     if not counts:
         return Timeline()
-    if len(counts) > MAX_MONTHS:
+    first, last = counts[0].month, counts[-1].month
+    if (last.year - first.year) * 12 + last.month - first.month + 1 > MAX_MONTHS:
         unit: Unit = "year"
         years: dict[int, int] = {}
         for item in counts:

@@ -290,6 +290,9 @@ def test_outlets_limit_keeps_the_outlets_with_the_most_topic_articles():
     result = attention(topic, outlets_limit=2)
     assert [row.outlet for row in result.rows] == ["Outlet with 5", "Outlet with 4"]
     assert result.outlets_covering == 5
+    html = render_to_string("includes/attention.html", {"attention": result})
+    assert "Of the 5 outlets covering the topic, the 2 with the most" in html
+    assert html.count('<th scope="row"><a href=') == 2
     assert [row.outlet for row in attention(topic).rows] == [
         f"Outlet with {n}" for n in [5, 4, 3, 2, 1]
     ]
