@@ -346,9 +346,6 @@ class ArticleQuerySet(models.QuerySet):
         """Return the articles the public may see. Every public surface uses this."""
         return self.filter(status=Article.Status.PUBLISHED)
 
-    def by_outlet(self, outlet):
-        return self.filter(outlet=outlet)
-
     def newest_first(self):
         return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
 
@@ -621,10 +618,6 @@ class Article(models.Model):
             if isinstance(passage, Annotation):
                 passage.fill_context(self.body)
             passage.save(update_fields=["start", "end", *passage.CONTEXT_FIELDS])
-
-    @property
-    def is_public(self) -> bool:
-        return self.status == self.Status.PUBLISHED
 
 
 class LinkState(models.TextChoices):

@@ -73,10 +73,6 @@ class Window:
     def previous_page_number(self) -> int:
         return self.number - 1
 
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
-
 
 MAX_PAGE = 1000
 

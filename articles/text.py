@@ -38,10 +38,6 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text))
 
 
-def paragraphs(body: str) -> list[str]:
-    return [p for p in body.split("\n\n") if p.strip()]
-
-
 def ascii_slug(text: str, max_length: int = 200) -> str:
     """Return a readable ASCII slug, transliterating Cyrillic, Turkish and so on."""
     slug = slugify(anyascii(text))[:max_length].strip("-")

@@ -640,10 +640,3 @@ class Importer:
         Article.objects.filter(pk__in=[m.pk for m in members]).update(story=story)
         for member in members:
             member.story_id = story.pk
-
-
-def import_paths(
-    paths: Iterable[str | Path], **options
-) -> tuple[Importer, Iterator[Item]]:
-    importer = Importer(**options)
-    return importer, importer.run(path_sources(paths, max_bytes=importer.max_bytes))

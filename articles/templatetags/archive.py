@@ -41,10 +41,5 @@ def with_page(context, number):
 
 
 @register.filter
-def is_active(values, value) -> bool:
-    return str(value) in (values or [])
-
-
-@register.filter
 def get_list(mapping, key):
     return mapping.get(key, [])
