@@ -255,6 +255,9 @@ class ArticleVersionInline(ReadOnlyInline):
     readonly_fields = fields
     verbose_name_plural = "later versions captured from the outlet"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
     @admin.display(description="changes from the archived text")
     def changes(self, version):
         return text_diff(version.article.body, version.body)

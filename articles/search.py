@@ -60,7 +60,7 @@ def parse_query(q: str) -> ParsedQuery:
     return parsed
 
 
-_people = {"index": None, "built": 0.0}
+_people = {"index": None, "built": 0.0, "variants": {}}
 _people_lock = threading.Lock()
 # Other processes' edits reach this one's index within this many seconds.
 PEOPLE_INDEX_TTL = 300
@@ -76,12 +76,14 @@ def people_index():
 
             _people["index"] = NameIndex.of_people()
             _people["built"] = time.monotonic()
+            _people["variants"] = {}
         return _people["index"]
 
 
 def _forget_people(**kwargs):
     with _people_lock:
         _people["index"] = None
+        _people["variants"] = {}
 
 
 def connect_signals():
@@ -92,21 +94,38 @@ def connect_signals():
 
 
 def variants(q: str) -> list[str]:
-    """Return the query and its rewrites with other spellings of named people."""
+    """Return the query and its rewrites with other spellings of named people.
+
+    Remembered per query until people change, so the search and its snippets on
+    one page (and repeated searches) look the names up once.
+    """
+    q = q[:MAX_QUERY_LENGTH]
+    index = people_index()
+    remembered = _people["variants"]
+    if q not in remembered:
+        if len(remembered) > 10_000:
+            remembered.clear()
+        remembered[q] = _rewrites(q, index.find(q))
+    return remembered[q]
+
+
+def _rewrites(q: str, found) -> list[str]:
     from .models import Person
 
-    q = q[:MAX_QUERY_LENGTH]
-    found = people_index().find(q)
     if not found:
         return [q]
-    names = dict(Person.objects.filter(pk__in=found).values_list("pk", "name"))
-    aliases = dict(Person.objects.filter(pk__in=found).values_list("pk", "aliases"))
+    spellings_of = {
+        pk: [name, *(aliases or [])]
+        for pk, name, aliases in Person.objects.filter(pk__in=found).values_list(
+            "pk", "name", "aliases"
+        )
+    }
     result = [q]
     for pk, spans in found.items():
-        if pk not in names:  # removed since the index was built
+        if pk not in spellings_of:  # removed since the index was built
             continue
         span = spans[0]
-        spellings = [names[pk], *(aliases[pk] or [])]
+        spellings = spellings_of[pk]
         # Articles mostly name people by surname: "Erdoğan" for Recep Tayyip Erdoğan.
         spellings += [s.split()[-1] for s in spellings if len(s.split()) > 1]
         for spelling in dict.fromkeys(spellings):

@@ -491,3 +491,21 @@ def test_same_titles_within_and_across_batches_get_distinct_slugs(tmp_path):
     assert code == 0, report
     slugs = list(Article.objects.values_list("slug", flat=True))
     assert len(slugs) == len(set(slugs)) == 6
+
+
+def test_reporting_duplicates_costs_no_query_per_duplicate(tmp_path):
+    """Re-importing a big export must not look up each duplicate's authors alone."""
+
+    def queries_for(count):
+        records = [
+            record(url=f"https://tass.com/d/{count}/{n}", body=f"Body {count} {n}.")
+            for n in range(count)
+        ]
+        source = write_jsonl(tmp_path / f"d{count}.jsonl", *records)
+        list(Importer().run([(str(source), source.read_bytes())]))  # first import
+        with CaptureQueriesContext(connection) as queries:
+            items = list(Importer().run([(str(source), source.read_bytes())]))
+        assert {i.status for i in items} == {"duplicate"}
+        return len(queries)
+
+    assert queries_for(2) == queries_for(12)

@@ -63,6 +63,14 @@ def test_title_matches_rank_above_body_matches(corpus):
     assert len(ranked) == 2
 
 
+def test_a_body_only_match_ranks_below_title_matches(corpus):
+    ArticleFactory(title="Summit report", body="Putin arrived late to the summit.")
+    ArticleFactory(title="Putin interview", body="An interview about many things.")
+    ranked = list(Article.objects.search("Putin").order_by("-rank", "pk"))
+    assert [a.title for a in ranked][-1] == "Summit report"
+    assert len(ranked) == 3
+
+
 def test_search_vector_follows_edits(corpus):
     article = Article.objects.get(title="Trade figures")
     article.body = "A completely different text about wheat."

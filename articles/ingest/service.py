@@ -15,6 +15,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from articles.models import (
@@ -443,6 +444,7 @@ class Importer:
             content_hash__in=digests - set(known)
         )
         known.update({version.content_hash: version.article for version in versions})
+        self._with_authors(known.values())
         # The URL index is partial (URLs are unique only when present), which
         # SQLite will not use for url = %s: one lookup for the batch instead.
         urls = {p.url for _, p, _ in pending if isinstance(p, ParsedArticle) and p.url}
@@ -450,17 +452,31 @@ class Importer:
             article.url: article
             for article in Article.objects.select_related("outlet").filter(url__in=urls)
         }
+        self._with_authors(self._by_url.values())
         return known
+
+    @staticmethod
+    def _with_authors(articles):
+        """Load the authors of articles a report names, one query for all."""
+        prefetch_related_objects(
+            [a for a in articles if a.pk is not None],
+            Prefetch(
+                "person_links",
+                ArticlePerson.objects.filter(role=ArticlePerson.Role.AUTHOR)
+                .select_related("person")
+                .order_by("pk"),
+                to_attr="author_links",
+            ),
+        )
 
     def _same_text(self, digest: str) -> Article | None:
         return self._known.get(digest)
 
     def _summary(self, article: Article) -> dict:
-        authors = list(
-            article.person_links.filter(role=ArticlePerson.Role.AUTHOR).values_list(
-                "person__name", flat=True
-            )
-        )
+        links = getattr(article, "author_links", None)
+        if links is None:  # captured in this run: its authors are suggestions
+            links = article.person_links.filter(role=ArticlePerson.Role.AUTHOR)
+        authors = [link.person.name for link in links]
         return article_summary(article, authors=authors, dry_run=False)
 
     def _outlet_for(self, parsed: ParsedArticle, warnings) -> Outlet:
