@@ -6,7 +6,6 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
@@ -473,9 +472,7 @@ class ArticleAdmin(admin.ModelAdmin):
                     messages.ERROR,
                 )
                 return
-        updated = queryset.exclude(status=status).update(
-            status=status, updated_at=timezone.now()
-        )
+        updated = queryset.set_status(status)
         label = Article.Status(status).label.lower()
         self.message_user(
             request,

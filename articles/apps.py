@@ -6,6 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from . import search
+        from . import search, signals
 
         search.connect_signals()
+        signals.connect()

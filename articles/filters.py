@@ -5,6 +5,7 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from drf_spectacular.utils import extend_schema_field
 
 from .models import (
     Article,
@@ -16,7 +17,15 @@ from .models import (
     Topic,
 )
 
+SLUGS_SCHEMA = {"type": "array", "items": {"type": "string", "format": "slug"}}
 
+
+@extend_schema_field(SLUGS_SCHEMA)
+class AnyOfSlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Repeatable slug parameter matching any of its values."""
+
+
+@extend_schema_field(SLUGS_SCHEMA)
 class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
     """Repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug is an
     error naming the parameter, never silently ignored."""
@@ -40,7 +49,7 @@ class ArticleFilter(django_filters.FilterSet):
         label="Search",
         help_text='Words, "a phrase", alternatives with or, -excluded words.',
     )
-    outlet = django_filters.ModelMultipleChoiceFilter(
+    outlet = AnyOfSlugsFilter(
         field_name="outlet__slug",
         to_field_name="slug",
         queryset=Outlet.objects.all(),
@@ -94,7 +103,10 @@ class ArticleFilter(django_filters.FilterSet):
         self.filters["language"].extra["choices"] = _free_choices(self.data, "language")
         self.filters["country"].extra["choices"] = _free_choices(self.data, "country")
         for name in ("date_from", "date_to"):
-            self.filters[name].extra["widget"] = forms.DateInput(attrs={"type": "date"})
+            if name in self.filters:
+                self.filters[name].extra["widget"] = forms.DateInput(
+                    attrs={"type": "date"}
+                )
 
     def filter_q(self, queryset, name, value):
         return queryset.search(value)

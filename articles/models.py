@@ -4,9 +4,10 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django_countries.fields import CountryField
 
 from .text import ascii_slug, content_hash, count_words, fold, normalise_body
@@ -359,6 +360,24 @@ class ArticleQuerySet(models.QuerySet):
         """Return rows ready for a list: outlet joined, heavy text columns deferred."""
         return self.select_related("outlet").defer("body", "raw_text", "notes")
 
+    def set_status(self, status) -> int:
+        """Move the articles to status, leaving tombstones for those that leave
+        the public archive; return how many changed."""
+        with transaction.atomic(using=self.db):
+            rows = list(self.exclude(status=status).values_list("pk", "slug", "status"))
+            now = timezone.now()
+            Article.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
+                status=status, updated_at=now
+            )
+            Tombstone.record(rows, status, now)
+        return len(rows)
+
+    def touch(self):
+        """Mark the articles changed now, for API consumers syncing by time."""
+        return Article.objects.filter(pk__in=self.values("pk")).update(
+            updated_at=timezone.now()
+        )
+
 
 class Article(models.Model):
     class Status(models.TextChoices):
@@ -508,10 +527,17 @@ class Article(models.Model):
                 Article, self.title, exclude_pk=self.pk, fallback="article"
             )
         body_changed = self.body_changed()
-        super().save(*args, **kwargs)
-        if body_changed:
-            self.reanchor_passages()
+        stored_status = getattr(self, "_stored_status", None)
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if body_changed:
+                self.reanchor_passages()
+            if self.status != stored_status:
+                Tombstone.record(
+                    [(self.pk, self.slug, stored_status)], self.status, self.updated_at
+                )
         self._stored_body = self.body
+        self._stored_status = self.status
 
     def get_absolute_url(self):
         return self.url_for("article-detail")
@@ -538,6 +564,7 @@ class Article(models.Model):
     def from_db(cls, db, field_names, values):
         article = super().from_db(db, field_names, values)
         article._stored_body = article.__dict__.get("body")
+        article._stored_status = article.__dict__.get("status")
         return article
 
     def clean(self):
@@ -1011,3 +1038,63 @@ class CandidatePerson(models.Model):
 
     def __str__(self):
         return f"{self.title} {self.name}".strip()
+
+
+class Tombstone(models.Model):
+    """What API consumers who keep a copy still see of an article that left the
+    public archive (withdrawn, sent back to draft or review, or deleted): its id,
+    status and when, so they can remove their copy.
+
+    An article has a tombstone only while it is not public; publishing it again
+    removes the tombstone (the article itself is then newer than the consumer's
+    last sync). Deleted articles that were never public get one too, for curators
+    who sync drafts; `was_public` keeps those from the public.
+    """
+
+    DELETED = "deleted"
+
+    article_id = models.BigIntegerField(unique=True)
+    slug = models.SlugField(max_length=200)
+    status = models.CharField(max_length=10)
+    was_public = models.BooleanField(default=True)
+    removed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["removed_at", "article_id"], name="tombstone_time_idx")
+        ]
+
+    def __str__(self):
+        return f"Article #{self.article_id} {self.status} at {self.removed_at}"
+
+    @classmethod
+    def record(cls, rows, status, when):
+        """Record a status change of articles given as (pk, slug, old status)."""
+        ids = [pk for pk, _, _ in rows]
+        if not ids:
+            return
+        if status == Article.Status.PUBLISHED:
+            cls.objects.filter(article_id__in=ids).delete()
+            return
+        known = dict(
+            cls.objects.filter(article_id__in=ids).values_list(
+                "article_id", "was_public"
+            )
+        )
+        stones = [
+            cls(
+                article_id=pk,
+                slug=slug,
+                status=status,
+                was_public=old == Article.Status.PUBLISHED or known.get(pk, False),
+                removed_at=when,
+            )
+            for pk, slug, old in rows
+            if status == cls.DELETED or old == Article.Status.PUBLISHED or pk in known
+        ]
+        cls.objects.bulk_create(
+            stones,
+            update_conflicts=True,
+            unique_fields=["article_id"],
+            update_fields=["slug", "status", "was_public", "removed_at"],
+        )

@@ -49,11 +49,13 @@ def confirm_suggestions(*, articles: QuerySet[Article]) -> Outcome:
     Candidate people are not confirmed here: each needs a curator's decision
     on whether it is a new person (see confirm_candidates).
     """
-    return Outcome(
+    outcome = Outcome(
         people=_suggested(ArticlePerson, articles).update(state=LinkState.CONFIRMED),
         topics=_suggested(ArticleTopic, articles).update(state=LinkState.CONFIRMED),
         quotes=_suggested(Quote, articles).update(state=LinkState.CONFIRMED),
     )
+    articles.touch()
+    return outcome
 
 
 @transaction.atomic

@@ -1,0 +1,87 @@
+"""One error shape for every API error:
+
+    {"error": {"status": 400, "code": "invalid",
+               "message": "…", "fields": {"outlet": ["…"]}}}
+
+`fields` is present when the error is about named parameters or fields.
+"""
+
+from django.http import JsonResponse
+from django.views import defaults
+from rest_framework import exceptions, status
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MESSAGES = {
+    "invalid": "Some parameters or fields are not valid; see `fields`.",
+}
+
+
+def error_body(status_code: int, code: str, message: str, fields=None) -> dict:
+    body = {"status": status_code, "code": code, "message": message}
+    if fields:
+        body["fields"] = fields
+    return {"error": body}
+
+
+def _flatten(detail):
+    if isinstance(detail, dict):
+        return {key: _messages(value) for key, value in detail.items()}
+    return None
+
+
+def _messages(value) -> list[str]:
+    if isinstance(value, list | tuple):
+        return [m for item in value for m in _messages(item)]
+    if isinstance(value, dict):
+        return [f"{k}: {m}" for k, v in value.items() for m in _messages(v)]
+    return [str(value)]
+
+
+def exception_handler(exc, context):
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None  # A bug: Django's 500 handler answers (JSON under /api/).
+    detail = getattr(exc, "detail", None)
+    code = getattr(exc, "default_code", "error")
+    fields = _flatten(detail) if isinstance(exc, exceptions.ValidationError) else None
+    if isinstance(exc, exceptions.ValidationError):
+        if isinstance(detail, list):
+            fields = {"non_field_errors": _messages(detail)}
+        message = MESSAGES["invalid"]
+        if fields and len(fields) == 1:
+            name, errors = next(iter(fields.items()))
+            message = f"{name}: {' '.join(errors)}"
+    else:
+        message = " ".join(_messages(detail)) if detail else str(exc)
+    response.data = error_body(response.status_code, code, message, fields)
+    return response
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request, exception):
+    if _is_api(request):
+        return JsonResponse(
+            error_body(
+                404,
+                "not_found",
+                f"No API endpoint at {request.path}; see /api/docs/ for the list.",
+            ),
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    if _is_api(request):
+        return JsonResponse(
+            error_body(
+                500,
+                "server_error",
+                "Something went wrong on our side; it has been logged.",
+            ),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+    return defaults.server_error(request)

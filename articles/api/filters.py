@@ -1,0 +1,49 @@
+"""The API's article filters: the public site's, plus what programs need."""
+
+import django_filters
+
+from ..filters import ArticleFilter
+from ..models import Article
+
+ORDERINGS = {
+    "-published_at": "Newest first (the default).",
+    "published_at": "Oldest first.",
+    "relevance": "Best match first; only with q (and the default with q).",
+    "modified": "Least recently changed first; the default with modified_since.",
+}
+
+
+class ApiArticleFilter(ArticleFilter):
+    published_after = django_filters.DateTimeFilter(
+        field_name="published_at",
+        lookup_expr="gte",
+        help_text="Published at or after this ISO 8601 time or date.",
+    )
+    published_before = django_filters.DateTimeFilter(
+        field_name="published_at",
+        lookup_expr="lt",
+        help_text="Published before this ISO 8601 time or date.",
+    )
+    modified_since = django_filters.DateTimeFilter(
+        field_name="updated_at",
+        lookup_expr="gte",
+        help_text="Changed at or after this ISO 8601 time: for keeping a copy in "
+        "sync. Articles that left the public archive meanwhile come as tombstones.",
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Article.Status.choices,
+        help_text="Curators only: articles in this status; repeat for several.",
+    )
+    ordering = django_filters.ChoiceFilter(
+        choices=list(ORDERINGS.items()),
+        method="filter_noop",
+        help_text="; ".join(f"`{k}`: {v}" for k, v in ORDERINGS.items()),
+    )
+
+    class Meta(ArticleFilter.Meta):
+        pass
+
+
+# The site's date-only range is covered by published_after/published_before.
+for _name in ("date_from", "date_to"):
+    ApiArticleFilter.base_filters.pop(_name)

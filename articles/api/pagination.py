@@ -1,0 +1,253 @@
+"""Keyset ("cursor") pagination: pages by position in a unique ordering, never by
+offset and never with a COUNT(*), so every page costs the same however deep it is
+and rows added meanwhile neither repeat nor vanish between pages."""
+
+import base64
+import binascii
+import datetime as dt
+import heapq
+import json
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import F, Q
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
+
+
+@dataclass(frozen=True)
+class Key:
+    """One column of an ordering: its name, direction, and value type."""
+
+    field: str
+    descending: bool = False
+    kind: type = int
+    nullable: bool = False
+
+    def order(self, backwards: bool):
+        # Nulls come last reading forwards (as on the site), so first backwards.
+        nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+        expression = F(self.field)
+        if self.descending != backwards:
+            return expression.desc(**nulls)
+        return expression.asc(**nulls)
+
+    def beyond(self, value, backwards: bool) -> Q:
+        """Rows strictly after value in this key's reading order."""
+        if value is None:
+            return Q(**{f"{self.field}__isnull": False}) if backwards else Q(pk__in=[])
+        lookup = "lt" if self.descending != backwards else "gt"
+        after = Q(**{f"{self.field}__{lookup}": value})
+        if self.nullable and not backwards:
+            after |= Q(**{f"{self.field}__isnull": True})
+        return after
+
+    def equal(self, value) -> Q:
+        if value is None:
+            return Q(**{f"{self.field}__isnull": True})
+        return Q(**{self.field: value})
+
+    def encode(self, value):
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        return value
+
+    def decode(self, raw):
+        if raw is None:
+            if not self.nullable:
+                raise ValueError
+            return None
+        if self.kind is dt.datetime:
+            return dt.datetime.fromisoformat(raw)
+        if self.kind is float:
+            return float(raw)
+        if isinstance(raw, bool) or not isinstance(raw, int):
+            raise ValueError
+        return raw
+
+
+@dataclass
+class Source:
+    """One ordered stream of rows: a queryset and the names of its key columns,
+    which line up with the pagination's keys."""
+
+    queryset: object
+    fields: list[str]
+
+
+class KeysetPagination(BasePagination):
+    """Paginate a view's stream(s) by keys the view gives in `keyset(request)`.
+
+    The view returns (name, keys, sources): `name` identifies the ordering so a
+    cursor from another ordering is refused; the last key must be unique.
+    Several sources (the sync stream of articles and tombstones) are merged.
+    """
+
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        self.name, self.keys, sources = view.keyset(request, queryset)
+        self.page_size = self.get_page_size(request)
+        position, backwards = self.decode_cursor(request)
+        limit = self.page_size + 1
+        streams = []
+        for source in sources:
+            rows = list(self.after(source, position, backwards)[:limit])
+            for row in rows:
+                row._keyset = tuple(getattr(row, f) for f in source.fields)
+            streams.append(rows)
+        rows = list(heapq.merge(*streams, key=self.sort_key(backwards)))[:limit]
+        has_more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if backwards:
+            rows.reverse()
+        self.rows = rows
+        came_from_cursor = position is not None
+        self.has_next = has_more if not backwards else came_from_cursor
+        self.has_previous = came_from_cursor if not backwards else has_more
+        return rows
+
+    def after(self, source: Source, position, backwards: bool):
+        queryset = source.queryset.order_by(
+            *[
+                Key(f, k.descending, k.kind, k.nullable).order(backwards)
+                for f, k in zip(source.fields, self.keys, strict=True)
+            ]
+        )
+        if position is None:
+            return queryset
+        condition, equal_so_far = Q(pk__in=[]), Q()
+        for field, key, value in zip(source.fields, self.keys, position, strict=True):
+            column = Key(field, key.descending, key.kind, key.nullable)
+            condition |= equal_so_far & column.beyond(value, backwards)
+            equal_so_far &= column.equal(value)
+        return queryset.filter(condition)
+
+    def sort_key(self, backwards: bool):
+        def key(row):
+            parts = []
+            for value, k in zip(row._keyset, self.keys, strict=True):
+                is_null = value is None
+                if is_null:
+                    parts.append((not backwards, 0))
+                    continue
+                number = value.timestamp() if isinstance(value, dt.datetime) else value
+                parts.append(
+                    (backwards, -number if k.descending != backwards else number)
+                )
+            return parts
+
+        return key
+
+    def get_page_size(self, request) -> int:
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw in (None, ""):
+            return settings.API_PAGE_SIZE
+        maximum = settings.API_MAX_PAGE_SIZE
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= maximum:
+            raise ValidationError(
+                {"page_size": [f"Give a whole number from 1 to {maximum}."]}
+            )
+        return size
+
+    def decode_cursor(self, request):
+        raw = request.query_params.get(self.cursor_query_param)
+        if not raw:
+            return None, False
+        try:
+            data = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+            if data["o"] != self.name or len(data["v"]) != len(self.keys):
+                raise ValueError
+            values = [k.decode(v) for k, v in zip(self.keys, data["v"], strict=True)]
+            return values, bool(data.get("b"))
+        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+            raise ValidationError(
+                {
+                    "cursor": [
+                        "This cursor is not one this list gave out (or it was made "
+                        "for another ordering). Start again without it."
+                    ]
+                }
+            ) from None
+
+    def encode_cursor(self, row, backwards: bool) -> str:
+        values = [k.encode(v) for k, v in zip(self.keys, row._keyset, strict=True)]
+        data = {"o": self.name, "v": values, **({"b": 1} if backwards else {})}
+        raw = json.dumps(data, separators=(",", ":")).encode()
+        return base64.urlsafe_b64encode(raw).decode("ascii")
+
+    def link(self, row, backwards: bool) -> str:
+        url = self.request.build_absolute_uri()
+        return replace_query_param(
+            url, self.cursor_query_param, self.encode_cursor(row, backwards)
+        )
+
+    def get_next_link(self):
+        if not self.has_next or not self.rows:
+            return None
+        return self.link(self.rows[-1], backwards=False)
+
+    def get_previous_link(self):
+        if not self.has_previous:
+            return None
+        if not self.rows:
+            return remove_query_param(
+                self.request.build_absolute_uri(), self.cursor_query_param
+            )
+        return self.link(self.rows[0], backwards=True)
+
+    def get_paginated_response(self, data):
+        next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        links = [
+            f'<{url}>; rel="{rel}"'
+            for url, rel in [(next_link, "next"), (previous_link, "prev")]
+            if url
+        ]
+        headers = {"Link": ", ".join(links)} if links else None
+        return Response(
+            {"next": next_link, "previous": previous_link, "results": data},
+            headers=headers,
+        )
+
+    def get_paginated_response_schema(self, schema):
+        link = {"type": "string", "nullable": True, "format": "uri"}
+        return {
+            "type": "object",
+            "required": ["next", "previous", "results"],
+            "properties": {
+                "next": {**link, "description": "The next page, or null."},
+                "previous": {**link, "description": "The previous page, or null."},
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Opaque position from a `next` or `previous` link.",
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": f"Results per page (default {settings.API_PAGE_SIZE},"
+                f" at most {settings.API_MAX_PAGE_SIZE}).",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": settings.API_MAX_PAGE_SIZE,
+                },
+            },
+        ]

@@ -1,0 +1,473 @@
+"""What the API reads and writes. Reads use light serializers built for lists and
+a fuller one for an article's detail; writes validate with the models' own
+`full_clean`, so the API accepts exactly what the admin accepts."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.reverse import reverse
+
+from ..models import (
+    Annotation,
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    LinkState,
+    Outlet,
+    Person,
+    Quote,
+    Topic,
+)
+from .permissions import can_publish
+
+EDITOR_ONLY_STATUSES = {Article.Status.PUBLISHED, Article.Status.WITHDRAWN}
+
+
+class ModelCleanMixin:
+    """Run the model's full_clean on the instance a write would save, and report
+    its errors as field errors."""
+
+    clean_exclude: tuple[str, ...] = ()
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance or self.Meta.model()
+        if self.instance is not None:
+            # Validate a copy, so a refused update leaves the instance untouched.
+            instance = self.Meta.model.objects.get(pk=self.instance.pk)
+        plain = {k: v for k, v in attrs.items() if k not in self.extra_write_fields()}
+        for name, value in plain.items():
+            setattr(instance, name, value)
+        self.prepare(instance)
+        try:
+            instance.full_clean(exclude=self.clean_exclude)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(
+                error.message_dict if hasattr(error, "error_dict") else error.messages
+            ) from None
+        self.cleaned_instance = instance
+        return attrs
+
+    def extra_write_fields(self) -> set[str]:
+        return set()
+
+    def prepare(self, instance):
+        """Set what the request implies but the client does not send."""
+
+    def create(self, validated_data):
+        with transaction.atomic():
+            instance = self.cleaned_instance
+            instance.save()
+            self.save_extra(instance, validated_data)
+        return instance
+
+    def update(self, instance, validated_data):
+        with transaction.atomic():
+            instance = self.cleaned_instance
+            instance.save()
+            self.save_extra(instance, validated_data)
+        return instance
+
+    def save_extra(self, instance, validated_data):
+        pass
+
+
+class FieldsMixin:
+    """Return only the fields named in the request's `fields=` parameter."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        wanted = self.context.get("fields")
+        if wanted:
+            for name in set(self.fields) - set(wanted):
+                self.fields.pop(name)
+
+
+class OutletRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outlet
+        fields = ["slug", "name", "country"]
+
+
+class NamedRefSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+@extend_schema_field(OpenApiTypes.URI)
+class WebUrlField(serializers.Field):
+    """The absolute URL of the object's page on the public site."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "The page on the public site.")
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        request = self.context.get("request")
+        url = value.get_absolute_url()
+        return request.build_absolute_uri(url) if request else url
+
+
+def api_url(name, obj, context, kwarg="slug"):
+    return reverse(
+        f"api:{name}-detail",
+        kwargs={kwarg: getattr(obj, kwarg if kwarg != "pk" else "pk")},
+        request=context.get("request"),
+    )
+
+
+class OutletSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    country = serializers.CharField(
+        required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 code."
+    )
+    web_url = WebUrlField()
+    article_count = serializers.IntegerField(
+        read_only=True, help_text="Published articles from this outlet."
+    )
+
+    class Meta:
+        model = Outlet
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "country",
+            "language",
+            "ownership",
+            "domains",
+            "description",
+            "article_count",
+            "web_url",
+        ]
+        extra_kwargs = {"slug": {"required": False}}
+
+
+class PersonSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    web_url = WebUrlField()
+    article_count = serializers.IntegerField(
+        read_only=True, help_text="Published articles naming this person."
+    )
+
+    class Meta:
+        model = Person
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "aliases",
+            "description",
+            "wikidata_id",
+            "article_count",
+            "web_url",
+        ]
+        extra_kwargs = {"slug": {"required": False}}
+
+
+class TopicSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    parent = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Topic.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="The broader topic's slug.",
+    )
+    web_url = WebUrlField()
+    article_count = serializers.IntegerField(
+        read_only=True, help_text="Published articles on this topic."
+    )
+
+    class Meta:
+        model = Topic
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "description",
+            "parent",
+            "keywords",
+            "article_count",
+            "web_url",
+        ]
+        extra_kwargs = {"slug": {"required": False}}
+
+
+class PersonRoleSerializer(serializers.Serializer):
+    person = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Person.objects.all(), help_text="Person slug."
+    )
+    name = serializers.CharField(source="person.name", read_only=True)
+    role = serializers.ChoiceField(choices=ArticlePerson.Role.choices)
+
+
+class QuoteSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    article = serializers.PrimaryKeyRelatedField(
+        queryset=Article.objects.all(), help_text="The article's id."
+    )
+    speaker = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Person.objects.all(), help_text="Person slug."
+    )
+    speaker_name = serializers.CharField(source="speaker.name", read_only=True)
+    web_url = WebUrlField()
+
+    class Meta:
+        model = Quote
+        fields = [
+            "id",
+            "article",
+            "speaker",
+            "speaker_name",
+            "text",
+            "start",
+            "end",
+            "state",
+            "web_url",
+        ]
+        extra_kwargs = {"state": {"read_only": True}}
+
+
+class AnnotationSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    article = serializers.PrimaryKeyRelatedField(
+        queryset=Article.objects.all(), help_text="The article's id."
+    )
+    web_url = WebUrlField()
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "article",
+            "note",
+            "exact",
+            "prefix",
+            "suffix",
+            "start",
+            "end",
+            "visibility",
+            "created_at",
+            "updated_at",
+            "web_url",
+        ]
+        read_only_fields = ["prefix", "suffix", "created_at", "updated_at"]
+
+    def prepare(self, instance):
+        request = self.context.get("request")
+        if instance.author_id is None and request and request.user.is_authenticated:
+            instance.author = request.user
+
+
+class ArticleSerializer(FieldsMixin, serializers.ModelSerializer):
+    """An article in a list: metadata, no body."""
+
+    api_url = serializers.SerializerMethodField(help_text="This record in the API.")
+    web_url = WebUrlField(help_text="The article's permalink on the public site.")
+    outlet = OutletRefSerializer(read_only=True)
+    authors = serializers.SerializerMethodField(help_text="Confirmed authors' names.")
+    modified_at = serializers.DateTimeField(source="updated_at", read_only=True)
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "api_url",
+            "web_url",
+            "title",
+            "slug",
+            "outlet",
+            "published_at",
+            "date_inferred",
+            "dateline",
+            "language",
+            "lead",
+            "authors",
+            "word_count",
+            "status",
+            "modified_at",
+        ]
+        read_only_fields = fields
+
+    def get_api_url(self, obj) -> str:
+        return api_url("article", obj, self.context, kwarg="pk")
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_authors(self, obj):
+        links = getattr(obj, "author_links", None)
+        if links is None:
+            links = obj.person_links.filter(
+                role=ArticlePerson.Role.AUTHOR, state=LinkState.CONFIRMED
+            ).select_related("person")
+        return [link.person.name for link in links]
+
+
+class ArticleQuoteSerializer(serializers.ModelSerializer):
+    speaker = NamedRefSerializer(read_only=True)
+
+    class Meta:
+        model = Quote
+        fields = ["id", "speaker", "text", "start", "end"]
+
+
+class ArticleAnnotationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Annotation
+        fields = ["id", "note", "exact", "prefix", "suffix", "start", "end"]
+
+
+class ProvenanceSerializer(serializers.Serializer):
+    url = serializers.URLField(help_text="The canonical URL at the outlet.")
+    content_hash = serializers.CharField(help_text="SHA-256 of the normalised body.")
+    imported_at = serializers.DateTimeField(allow_null=True)
+    source = serializers.CharField(help_text="The file it was imported from.")
+
+
+class ArticleDetailSerializer(ArticleSerializer):
+    """One article with its body, people, topics, quotes, notes and provenance."""
+
+    people = serializers.SerializerMethodField()
+    topics = serializers.SerializerMethodField()
+    quotes = ArticleQuoteSerializer(many=True, read_only=True, source="shown_quotes")
+    annotations = ArticleAnnotationSerializer(
+        many=True, read_only=True, source="shown_annotations"
+    )
+    provenance = serializers.SerializerMethodField()
+
+    class Meta(ArticleSerializer.Meta):
+        fields = [
+            *ArticleSerializer.Meta.fields,
+            "body",
+            "people",
+            "topics",
+            "quotes",
+            "annotations",
+            "provenance",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonRoleSerializer(many=True))
+    def get_people(self, obj):
+        return [
+            {"person": link.person.slug, "name": link.person.name, "role": link.role}
+            for link in obj.confirmed_people
+        ]
+
+    @extend_schema_field(NamedRefSerializer(many=True))
+    def get_topics(self, obj):
+        return [
+            {"slug": link.topic.slug, "name": link.topic.name}
+            for link in obj.confirmed_topics
+        ]
+
+    @extend_schema_field(ProvenanceSerializer)
+    def get_provenance(self, obj):
+        return {
+            "url": obj.url,
+            "content_hash": obj.content_hash,
+            "imported_at": obj.imported_at,
+            "source": obj.source,
+        }
+
+
+class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
+    """What curators send to create or change an article.
+
+    `people` and `topics`, when given, replace the article's confirmed links.
+    Without the right to publish, new articles are drafts and the status can
+    only move between draft and review.
+    """
+
+    clean_exclude = ("search_vector",)
+
+    outlet = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Outlet.objects.all(), help_text="Outlet slug."
+    )
+    people = PersonRoleSerializer(many=True, required=False)
+    topics = serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=Topic.objects.all(),
+        many=True,
+        required=False,
+        help_text="Topic slugs.",
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "slug",
+            "outlet",
+            "url",
+            "published_at",
+            "date_inferred",
+            "dateline",
+            "language",
+            "lead",
+            "body",
+            "status",
+            "notes",
+            "people",
+            "topics",
+        ]
+        extra_kwargs = {"slug": {"required": False}, "status": {"required": False}}
+
+    def extra_write_fields(self):
+        return {"people", "topics"}
+
+    def validate_status(self, value):
+        user = self.context["request"].user
+        current = self.instance.status if self.instance else None
+        editor_only = value in EDITOR_ONLY_STATUSES or current in EDITOR_ONLY_STATUSES
+        if value != current and editor_only and not can_publish(user):
+            raise serializers.ValidationError(
+                "Only editors can publish, withdraw or unpublish articles; "
+                "use draft or review."
+            )
+        return value
+
+    def validate_people(self, value):
+        seen = set()
+        for item in value:
+            key = (item["person"].pk, item["role"])
+            if key in seen:
+                raise serializers.ValidationError(
+                    f"{item['person'].slug} is listed twice as {item['role']}."
+                )
+            seen.add(key)
+        return value
+
+    def save_extra(self, article, validated_data):
+        if "people" in validated_data:
+            article.person_links.all().delete()
+            ArticlePerson.objects.bulk_create(
+                ArticlePerson(
+                    article=article,
+                    person=item["person"],
+                    role=item["role"],
+                    state=LinkState.CONFIRMED,
+                )
+                for item in validated_data["people"]
+            )
+        if "topics" in validated_data:
+            article.topic_links.all().delete()
+            ArticleTopic.objects.bulk_create(
+                ArticleTopic(article=article, topic=topic, state=LinkState.CONFIRMED)
+                for topic in dict.fromkeys(validated_data["topics"])
+            )
+
+
+class TombstoneSerializer(serializers.Serializer):
+    """An article that left the public archive: remove your copy."""
+
+    id = serializers.IntegerField(source="article_id")
+    slug = serializers.SlugField()
+    status = serializers.ChoiceField(
+        choices=["draft", "review", "withdrawn", "deleted"],
+        help_text="Its status now, or `deleted`.",
+    )
+    modified_at = serializers.DateTimeField(source="removed_at")
+    tombstone = serializers.BooleanField(default=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["tombstone"] = True
+        return data

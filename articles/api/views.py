@@ -1,0 +1,474 @@
+import csv
+import datetime as dt
+import json
+
+from django.db.models import F, Prefetch
+from django.http import StreamingHttpResponse
+from django.utils.http import http_date
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from ..models import (
+    Annotation,
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    LinkState,
+    Outlet,
+    Person,
+    Quote,
+    Tombstone,
+    Topic,
+)
+from . import serializers as s
+from .filters import ApiArticleFilter
+from .pagination import Key, Source
+from .permissions import sees_drafts
+
+FIELDS_PARAMETER = OpenApiParameter(
+    "fields",
+    OpenApiTypes.STR,
+    description="Comma-separated fields to return (default: all), e.g. "
+    "`id,title,published_at`.",
+)
+ERRORS = {
+    400: OpenApiResponse(description="A parameter or field is not valid."),
+    401: OpenApiResponse(description="Writing needs a token or a session."),
+    403: OpenApiResponse(description="Your account may not do this."),
+    404: OpenApiResponse(description="No such record (or not public)."),
+    429: OpenApiResponse(description="Too many requests; retry after a while."),
+}
+BY_ID = [Key("id")]
+CONFIRMED = {"state": LinkState.CONFIRMED}
+
+
+class FieldsMixin:
+    """`fields=a,b`: only those fields; an unknown name is a 400 naming it."""
+
+    def get_serializer_context(self):
+        context = super().get_serializer_context()
+        raw = self.request.query_params.get("fields") if self.request else None
+        if raw and self.request.method == "GET":
+            wanted = [name.strip() for name in raw.split(",") if name.strip()]
+            known = self.get_serializer_class()().fields
+            unknown = [name for name in wanted if name not in known]
+            if unknown or not wanted:
+                raise ValidationError(
+                    {
+                        "fields": [
+                            f"Unknown field(s): {', '.join(unknown) or '(none)'}. "
+                            f"Choose from: {', '.join(known)}."
+                        ]
+                    }
+                )
+            context["fields"] = wanted
+        return context
+
+
+class KeysetById:
+    def keyset(self, request, queryset):
+        return "id", BY_ID, [Source(queryset, ["id"])]
+
+
+class OutletViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+    """Outlets: the publishers the archive collects from."""
+
+    serializer_class = s.OutletSerializer
+    lookup_field = "slug"
+    queryset = Outlet.objects.all()
+
+    def get_queryset(self):
+        return entity_queryset(Outlet)
+
+
+class PersonViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+    """People the coverage names, quotes or is written by."""
+
+    serializer_class = s.PersonSerializer
+    lookup_field = "slug"
+    queryset = Person.objects.all()
+
+    def get_queryset(self):
+        return entity_queryset(Person)
+
+
+class TopicViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+    """Topics articles are tagged with, in a hierarchy up to three deep."""
+
+    serializer_class = s.TopicSerializer
+    lookup_field = "slug"
+    queryset = Topic.objects.all()
+
+    def get_queryset(self):
+        return entity_queryset(Topic).select_related("parent")
+
+
+def entity_queryset(model):
+    return model.objects.with_published_counts().annotate(article_count=F("n_articles"))
+
+
+class PassageViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+    def get_queryset(self):
+        queryset = self.model.objects.select_related("article", *self.related)
+        if sees_drafts(self.request.user):
+            return queryset
+        return queryset.filter(
+            article__status=Article.Status.PUBLISHED, **self.public_filter
+        )
+
+
+class QuoteViewSet(PassageViewSet):
+    """Quoted speech, located in the article body by character offsets. The
+    public sees confirmed quotes of published articles."""
+
+    model = Quote
+    related = ["speaker"]
+    public_filter = CONFIRMED
+    serializer_class = s.QuoteSerializer
+    queryset = Quote.objects.all()
+
+
+class AnnotationViewSet(PassageViewSet):
+    """Curators' notes on articles or passages of them. The public sees public
+    notes on published articles; curators also see internal ones."""
+
+    model = Annotation
+    related = []
+    public_filter = {"visibility": Annotation.Visibility.PUBLIC}
+    serializer_class = s.AnnotationSerializer
+    queryset = Annotation.objects.all()
+
+
+ORDERING_KEYS = {
+    "-published_at": [
+        Key("published_at", True, dt.datetime, nullable=True),
+        Key("id", True),
+    ],
+    "published_at": [
+        Key("published_at", False, dt.datetime, nullable=True),
+        Key("id", False),
+    ],
+    "relevance": [Key("rank", True, float), Key("id", True)],
+    "modified": [Key("updated_at", False, dt.datetime), Key("id", False)],
+}
+
+LIST_PARAMETERS = [FIELDS_PARAMETER]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List articles",
+        description="Published articles (curators: every status), newest first, "
+        "filtered. With `modified_since`, also tombstones of articles that left "
+        "the public archive since then, all ordered by modification time.",
+        parameters=LIST_PARAMETERS,
+        responses={200: s.ArticleSerializer(many=True), **ERRORS},
+    ),
+    retrieve=extend_schema(
+        summary="One article",
+        parameters=[FIELDS_PARAMETER],
+        responses={200: s.ArticleDetailSerializer, **ERRORS},
+    ),
+    create=extend_schema(
+        summary="Add an article (curators)",
+        request=s.ArticleWriteSerializer,
+        responses={201: s.ArticleDetailSerializer, **ERRORS},
+        examples=[
+            OpenApiExample(
+                "A new draft",
+                request_only=True,
+                value={
+                    "title": "Putin and Erdoğan meet in Sochi",
+                    "outlet": "tass",
+                    "url": "https://tass.com/politics/1",
+                    "published_at": "2021-09-29T15:00:00Z",
+                    "language": "en",
+                    "body": "SOCHI, September 29. /TASS/. Russian President ...",
+                    "topics": ["diplomacy"],
+                    "people": [{"person": "vladimir-putin", "role": "mentioned"}],
+                },
+            )
+        ],
+    ),
+    update=extend_schema(
+        request=s.ArticleWriteSerializer,
+        responses={200: s.ArticleDetailSerializer, **ERRORS},
+    ),
+    partial_update=extend_schema(
+        request=s.ArticleWriteSerializer,
+        responses={200: s.ArticleDetailSerializer, **ERRORS},
+    ),
+    destroy=extend_schema(summary="Delete an article (editors)"),
+)
+class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
+    """Articles: the archive's coverage."""
+
+    filterset_class = ApiArticleFilter
+    queryset = Article.objects.all()
+
+    def get_serializer_class(self):
+        if self.action in ("create", "update", "partial_update"):
+            return s.ArticleWriteSerializer
+        if self.action == "list":
+            return s.ArticleSerializer
+        return s.ArticleDetailSerializer
+
+    def get_queryset(self):
+        queryset = Article.objects.select_related("outlet")
+        if not sees_drafts(self.request.user):
+            queryset = queryset.published()
+        if self.action == "list":
+            return queryset.defer("body", "raw_text", "notes").prefetch_related(
+                authors_prefetch()
+            )
+        if self.action == "retrieve":
+            return queryset.prefetch_related(*detail_prefetches(self.request.user))
+        return queryset
+
+    def filter_queryset(self, queryset):
+        params = self.request.query_params
+        if "status" in params and not sees_drafts(self.request.user):
+            raise ValidationError(
+                {
+                    "status": [
+                        "Only curators can filter by status; the public sees "
+                        "published articles only."
+                    ]
+                }
+            )
+        return super().filter_queryset(queryset)
+
+    def ordering(self, request) -> str:
+        params = request.query_params
+        searching = bool(params.get("q", "").strip())
+        default = (
+            "modified"
+            if params.get("modified_since")
+            else ("relevance" if searching else "-published_at")
+        )
+        ordering = params.get("ordering") or default
+        if ordering == "relevance" and not searching:
+            raise ValidationError(
+                {"ordering": ["Order by relevance only when searching (with q)."]}
+            )
+        return ordering
+
+    def keyset(self, request, queryset):
+        ordering = self.ordering(request)
+        keys = ORDERING_KEYS[ordering]
+        sources = [Source(queryset, [k.field for k in keys])]
+        since = request.query_params.get("modified_since")
+        if since and ordering == "modified":
+            stones = Tombstone.objects.filter(
+                removed_at__gte=self.filterset_values["modified_since"]
+            )
+            if sees_drafts(request.user):
+                stones = stones.filter(status=Tombstone.DELETED)
+            else:
+                stones = stones.filter(was_public=True)
+            sources.append(Source(stones, ["removed_at", "article_id"]))
+        return ordering, keys, sources
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        rows = self.paginate_queryset(queryset)
+        context = self.get_serializer_context()
+        article = s.ArticleSerializer(context=context)
+        stone = s.TombstoneSerializer()
+        data = [
+            stone.to_representation(row)
+            if isinstance(row, Tombstone)
+            else article.to_representation(row)
+            for row in rows
+        ]
+        return self.get_paginated_response(data)
+
+    @property
+    def filterset_values(self):
+        filterset = ApiArticleFilter(self.request.query_params)
+        filterset.is_valid()
+        return filterset.form.cleaned_data
+
+    def retrieve(self, request, *args, **kwargs):
+        article = self.get_object()
+        response = Response(self.get_serializer(article).data)
+        response["Last-Modified"] = http_date(article.updated_at.timestamp())
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        article = serializer.save()
+        return Response(self.detail_data(article), status=201)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        serializer = self.get_serializer(
+            self.get_object(), data=request.data, partial=partial
+        )
+        serializer.is_valid(raise_exception=True)
+        article = serializer.save()
+        return Response(self.detail_data(article))
+
+    def detail_data(self, article):
+        article = (
+            Article.objects.select_related("outlet")
+            .prefetch_related(*detail_prefetches(self.request.user))
+            .get(pk=article.pk)
+        )
+        return s.ArticleDetailSerializer(
+            article, context=self.get_serializer_context()
+        ).data
+
+    @extend_schema(
+        summary="Export every matching article",
+        description="Streams every article the filters match (not a sample), "
+        "one row per article, as CSV or JSON Lines. Takes the list's filters.",
+        parameters=[
+            OpenApiParameter(
+                "format",
+                OpenApiTypes.STR,
+                enum=["csv", "jsonl"],
+                required=True,
+                description="`csv` or `jsonl`.",
+            )
+        ],
+        responses={
+            (200, "text/csv"): OpenApiTypes.STR,
+            (200, "application/x-ndjson"): OpenApiTypes.STR,
+            **ERRORS,
+        },
+    )
+    @action(detail=False, pagination_class=None)
+    def export(self, request):
+        fmt = request.query_params.get("format")
+        if fmt not in EXPORTERS:
+            raise ValidationError({"format": ["Choose csv or jsonl."]})
+        queryset = self.filter_queryset(
+            Article.objects.select_related("outlet")
+            .defer("body", "raw_text", "notes")
+            .prefetch_related(*export_prefetches())
+        )
+        if not sees_drafts(request.user):
+            queryset = queryset.published()
+        rows = queryset.order_by("-published_at", "-id").iterator(chunk_size=1000)
+        content_type, write = EXPORTERS[fmt]
+        response = StreamingHttpResponse(
+            write(export_row(request, a) for a in rows), content_type=content_type
+        )
+        response["Content-Disposition"] = f'attachment; filename="articles.{fmt}"'
+        return response
+
+
+def authors_prefetch():
+    return Prefetch(
+        "person_links",
+        ArticlePerson.objects.filter(
+            role=ArticlePerson.Role.AUTHOR, **CONFIRMED
+        ).select_related("person"),
+        to_attr="author_links",
+    )
+
+
+def detail_prefetches(user):
+    annotations = Annotation.objects.all()
+    quotes = Quote.objects.select_related("speaker")
+    if not sees_drafts(user):
+        annotations = annotations.filter(visibility=Annotation.Visibility.PUBLIC)
+        quotes = quotes.filter(**CONFIRMED)
+    return [
+        authors_prefetch(),
+        *export_prefetches(),
+        Prefetch("quotes", quotes, to_attr="shown_quotes"),
+        Prefetch("annotations", annotations, to_attr="shown_annotations"),
+    ]
+
+
+def export_prefetches():
+    return [
+        Prefetch(
+            "person_links",
+            ArticlePerson.objects.filter(**CONFIRMED)
+            .select_related("person")
+            .order_by("role", "person__name"),
+            to_attr="confirmed_people",
+        ),
+        Prefetch(
+            "topic_links",
+            ArticleTopic.objects.filter(**CONFIRMED)
+            .select_related("topic")
+            .order_by("topic__name"),
+            to_attr="confirmed_topics",
+        ),
+    ]
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "title",
+    "outlet",
+    "outlet_slug",
+    "url",
+    "published_at",
+    "language",
+    "authors",
+    "topics",
+    "people",
+    "web_url",
+]
+
+
+def export_row(request, article) -> dict:
+    people = article.confirmed_people
+    return {
+        "id": article.pk,
+        "title": article.title,
+        "outlet": article.outlet.name,
+        "outlet_slug": article.outlet.slug,
+        "url": article.url,
+        "published_at": article.published_at.isoformat()
+        if article.published_at
+        else None,
+        "language": article.language,
+        "authors": [
+            p.person.name for p in people if p.role == ArticlePerson.Role.AUTHOR
+        ],
+        "topics": [link.topic.slug for link in article.confirmed_topics],
+        "people": [f"{p.person.slug}:{p.role}" for p in people],
+        "web_url": request.build_absolute_uri(article.get_absolute_url()),
+    }
+
+
+class _Line:
+    def write(self, value):
+        return value
+
+
+def write_csv(rows):
+    writer = csv.writer(_Line())
+    yield writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        yield writer.writerow(
+            ["; ".join(v) if isinstance(v, list) else v for v in row.values()]
+        )
+
+
+def write_jsonl(rows):
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+EXPORTERS = {
+    "csv": ("text/csv; charset=utf-8", write_csv),
+    "jsonl": ("application/x-ndjson; charset=utf-8", write_jsonl),
+}
