@@ -358,7 +358,9 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self):
         """Return rows ready for a list: outlet joined, heavy text columns deferred."""
-        return self.select_related("outlet").defer("body", "raw_text", "notes")
+        return self.select_related("outlet").defer(
+            "body", "raw_text", "notes", "search_vector"
+        )
 
     def set_status(self, status) -> int:
         """Move the articles to status, leaving tombstones for those that leave

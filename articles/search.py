@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
+from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 
@@ -155,8 +156,11 @@ def search(queryset, q: str):
         return queryset.annotate(rank=Value(0.0))
     if is_postgres(queryset):
         query = search_query(q)
+        # ts_rank is a 4-byte real, which does not survive a round trip through
+        # Python's floats; as a double it does, so API cursors can compare ranks.
+        rank = SearchRank(F("search_vector"), query, normalization=32)
         return queryset.filter(search_vector=query).annotate(
-            rank=SearchRank(F("search_vector"), query, normalization=32)
+            rank=Cast(rank, output_field=FloatField())
         )
     return _fallback_search(queryset, q)
 

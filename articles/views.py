@@ -80,7 +80,7 @@ def article_list(request, base=None, template="articles/article_list.html", extr
     page = paged(
         request,
         results.select_related("outlet")
-        .defer("body", "raw_text", "notes")
+        .defer("body", "raw_text", "notes", "search_vector")
         .order_by(*SORTS[sort]),
     )
     q = filterset.form.cleaned_data.get("q")
@@ -146,7 +146,7 @@ def article_detail(request, slug, year=None, month=None, day=None):
         .filter(story_id=article.story_id)
         .exclude(pk=article.pk)
         .select_related("outlet")
-        .defer("body", "raw_text", "notes")
+        .defer("body", "raw_text", "notes", "search_vector")
         .order_by(F("published_at").asc(nulls_last=True), "pk")[:10]
         if article.story_id
         else []

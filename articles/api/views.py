@@ -228,9 +228,7 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         if not sees_drafts(self.request.user):
             queryset = queryset.published()
         if self.action == "list":
-            return queryset.defer("body", "raw_text", "notes").prefetch_related(
-                authors_prefetch()
-            )
+            return queryset.for_listing().prefetch_related(authors_prefetch())
         if self.action == "retrieve":
             return queryset.prefetch_related(*detail_prefetches(self.request.user))
         return queryset
@@ -355,9 +353,7 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         if fmt not in EXPORTERS:
             raise ValidationError({"format": ["Choose csv or jsonl."]})
         queryset = self.filter_queryset(
-            Article.objects.select_related("outlet")
-            .defer("body", "raw_text", "notes")
-            .prefetch_related(*export_prefetches())
+            Article.objects.for_listing().prefetch_related(*export_prefetches())
         )
         if not sees_drafts(request.user):
             queryset = queryset.published()
