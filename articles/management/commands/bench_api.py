@@ -91,11 +91,12 @@ class Command(BaseCommand):
         deep = f"{parts.path}?{parts.query}"
 
         # Filtered lists: outlet and topic pairs that have articles.
-        pairs = list(
+        pairs = sorted(
             ArticleTopic.objects.filter(
                 state=LinkState.CONFIRMED, article__status="published"
             )
             .values_list("article__outlet__slug", "topic__slug")
+            .order_by()
             .distinct()
         )
         filtered = [
@@ -118,16 +119,20 @@ class Command(BaseCommand):
             f"{API}?{urlencode({'q': s})}"
             for s in rng.sample(surnames, min(20, len(surnames)))
         ]
-        titles = list(published.order_by("?").values_list("title", flat=True)[:20])
+        # Random published articles, the same for the same seed.
+        all_ids = sorted(published.values_list("pk", flat=True))
+        ids = rng.sample(all_ids, min(200, len(all_ids)))
+        titles = list(
+            Article.objects.filter(pk__in=ids[:20])
+            .order_by("pk")
+            .values_list("title", flat=True)
+        )
         two_words = []
         for title in titles:
             words = [w for w in title.split() if len(w) > 4]
             query = f"{words[0]} {words[-1]}" if len(words) >= 2 else title
             two_words.append(f"{API}?{urlencode({'q': query})}")
 
-        ids = list(
-            published.order_by("?").values_list("pk", flat=True)[:200]
-        )  # random published articles
         details = [f"{API}{pk}/" for pk in ids]
         return [
             Scenario("list", [API]),
