@@ -512,6 +512,8 @@ class Article(models.Model):
                 fields=["status", "-published_at", "-id"],
                 name="article_status_date_idx",
             ),
+            # PostgreSQL also has article_status_newest_idx, for the public
+            # lists' newest-first, undated-last order (see migration 0009).
             models.Index(
                 fields=["outlet", "-published_at", "-id"],
                 name="article_outlet_date_idx",
