@@ -17,15 +17,14 @@ from .models import (
     Topic,
 )
 
-SLUGS_SCHEMA = {"type": "array", "items": {"type": "string", "format": "slug"}}
+
+def documented_as_slug(filter_):
+    """Describe the filter in the API schema as a slug (not a database id)."""
+    schema = {"type": "string", "format": "slug"}
+    schema["description"] = filter_.extra["help_text"]
+    return extend_schema_field(schema)(filter_)
 
 
-@extend_schema_field(SLUGS_SCHEMA)
-class AnyOfSlugsFilter(django_filters.ModelMultipleChoiceFilter):
-    """Repeatable slug parameter matching any of its values."""
-
-
-@extend_schema_field(SLUGS_SCHEMA)
 class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
     """Repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug is an
     error naming the parameter, never silently ignored."""
@@ -49,18 +48,25 @@ class ArticleFilter(django_filters.FilterSet):
         label="Search",
         help_text='Words, "a phrase", alternatives with or, -excluded words.',
     )
-    outlet = AnyOfSlugsFilter(
-        field_name="outlet__slug",
-        to_field_name="slug",
-        queryset=Outlet.objects.all(),
-        help_text="Outlet slug; repeat for any of several.",
+    outlet = documented_as_slug(
+        django_filters.ModelMultipleChoiceFilter(
+            field_name="outlet__slug",
+            to_field_name="slug",
+            queryset=Outlet.objects.all(),
+            help_text="Outlet slug; repeat for any of several.",
+        )
     )
-    topic = SlugsFilter(
-        queryset=Topic.objects.all(), help_text="Topic slug; repeat for all of several."
+    topic = documented_as_slug(
+        SlugsFilter(
+            queryset=Topic.objects.all(),
+            help_text="Topic slug; repeat for all of several.",
+        )
     )
-    person = SlugsFilter(
-        queryset=Person.objects.all(),
-        help_text="Person slug; repeat for all of several.",
+    person = documented_as_slug(
+        SlugsFilter(
+            queryset=Person.objects.all(),
+            help_text="Person slug; repeat for all of several.",
+        )
     )
     role = django_filters.ChoiceFilter(
         choices=ArticlePerson.Role.choices,
@@ -100,8 +106,11 @@ class ArticleFilter(django_filters.FilterSet):
                     del data[key]
         super().__init__(data, *args, **kwargs)
         # Any well-formed code is accepted: an unknown one simply finds nothing.
-        self.filters["language"].extra["choices"] = _free_choices(self.data, "language")
-        self.filters["country"].extra["choices"] = _free_choices(self.data, "country")
+        for name in ("language", "country"):
+            self.filters[name].extra["choices"] = _free_choices(self.data, name)
+            # A form field built earlier (the API schema builds one) would keep
+            # its old choices; build it afresh from these.
+            self.filters[name].__dict__.pop("_field", None)
         for name in ("date_from", "date_to"):
             if name in self.filters:
                 self.filters[name].extra["widget"] = forms.DateInput(

@@ -249,6 +249,9 @@ def test_status_filter_is_for_curators(api, curator_api):
         ({"page_size": "ten"}, "page_size"),
         ({"cursor": "garbage"}, "cursor"),
         ({"q": "x" * 501}, "q"),
+        ({"published_after": ""}, "published_after"),
+        ({"role": "quoted"}, "role"),
+        ({"modified_since": "2020-01-01", "ordering": "-published_at"}, "ordering"),
     ],
 )
 def test_invalid_parameters_answer_400_naming_the_parameter(api, params, name):
@@ -475,7 +478,9 @@ def test_jsonl_export_has_one_object_per_article(api):
     row = json.loads(lines[0])
     assert row["id"] == article.pk
     assert row["title"] == "Пресс-конференция Лаврова"
-    assert row["published_at"] == article.published_at.isoformat()
+    assert row["published_at"] == article.published_at.isoformat().replace(
+        "+00:00", "Z"
+    )
 
 
 def test_export_refuses_an_unknown_format(api):
@@ -564,3 +569,35 @@ def test_cors_allows_reading_from_any_site_but_not_writing(api):
     assert "POST" not in preflight.get("Access-Control-Allow-Methods", "")
     site = api.get("/", HTTP_ORIGIN="https://research.example")
     assert "Access-Control-Allow-Origin" not in site
+
+
+def test_language_filter_still_works_after_the_schema_is_built(api):
+    article = ArticleFactory(language="tr")
+    assert api.get("/api/schema/").status_code == 200
+    assert ids(api.get(ARTICLES, {"language": "tr"})) == [article.pk]
+    assert ids(api.get(ARTICLES, {"country": "RU"})) == [article.pk]
+
+
+def test_a_client_cannot_escape_the_throttle_by_naming_its_own_address(api, settings):
+    settings.API_ANON_RATE = "2/minute"
+    cache.clear()
+    try:
+        for n in range(2):
+            assert (
+                api.get(ARTICLES, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code == 200
+            )
+        assert api.get(ARTICLES, HTTP_X_FORWARDED_FOR="10.9.9.9").status_code == 429
+    finally:
+        cache.clear()
+
+
+def test_quotes_and_notes_filter_by_article(api):
+    quote = QuoteFactory()
+    QuoteFactory()
+    note = AnnotationFactory(article=quote.article)
+    AnnotationFactory()
+    assert ids(api.get("/api/v1/quotes/", {"article": quote.article_id})) == [quote.pk]
+    assert ids(api.get("/api/v1/annotations/", {"article": quote.article_id})) == [
+        note.pk
+    ]
+    assert api.get("/api/v1/quotes/", {"article": "abc"}).status_code == 400

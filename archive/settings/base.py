@@ -108,10 +108,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["articles.api.permissions.ArchivePermissions"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["articles.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "articles.api.pagination.KeysetPagination",
     "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AnonThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "articles.api.schema.ArchiveAutoSchema",
     "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
@@ -119,6 +119,10 @@ REST_FRAMEWORK = {
     ],
     "URL_FORMAT_OVERRIDE": None,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # How many proxies in front of the app append to X-Forwarded-For. With 0 the
+    # throttle counts by the connecting address, so a client cannot pick its own
+    # identity by sending the header.
+    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
 }
 # Requests per period an anonymous client may make to the API ("600/minute").
 API_ANON_RATE = env_str("API_ANON_RATE", "600/minute")

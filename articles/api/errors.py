@@ -7,6 +7,7 @@
 """
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.views import defaults
 from rest_framework import exceptions, status
@@ -26,7 +27,11 @@ def error_body(status_code: int, code: str, message: str, fields=None) -> dict:
 
 def _flatten(detail):
     if isinstance(detail, dict):
-        return {key: _messages(value) for key, value in detail.items()}
+        # Model validation files errors of no one field under "__all__".
+        return {
+            "non_field_errors" if key == "__all__" else key: _messages(value)
+            for key, value in detail.items()
+        }
     return None
 
 
@@ -38,8 +43,20 @@ def _messages(value) -> list[str]:
     return [str(value)]
 
 
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "conflict"
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, ProtectedError | RestrictedError):
+        blockers = {str(obj._meta.verbose_name_plural) for obj in exc.protected_objects}
+        exc = Conflict(
+            "Other records still refer to this one ("
+            + ", ".join(sorted(blockers))
+            + "); remove or reassign them first."
+        )
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()

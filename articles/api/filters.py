@@ -1,6 +1,8 @@
 """The API's article filters: the public site's, plus what programs need."""
 
 import django_filters
+from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 
 from ..filters import ArticleFilter
 from ..models import Article
@@ -47,3 +49,22 @@ class ApiArticleFilter(ArticleFilter):
 # The site's date-only range is covered by published_after/published_before.
 for _name in ("date_from", "date_to"):
     ApiArticleFilter.base_filters.pop(_name)
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """django-filter, stricter for programs: a typed parameter given without a
+    value (`published_after=`) is a mistake to report, not a filter to drop.
+    Free-text parameters (q) may be empty."""
+
+    def get_filterset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None:
+            for name, filter_ in filterset_class.base_filters.items():
+                if isinstance(filter_, django_filters.CharFilter):
+                    continue
+                values = request.query_params.getlist(name)
+                if any(not value.strip() for value in values):
+                    raise ValidationError(
+                        {name: ["Give a value, or leave the parameter out."]}
+                    )
+        return super().get_filterset(request, queryset, view)

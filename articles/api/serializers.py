@@ -27,7 +27,15 @@ EDITOR_ONLY_STATUSES = {Article.Status.PUBLISHED, Article.Status.WITHDRAWN}
 
 class ModelCleanMixin:
     """Run the model's full_clean on the instance a write would save, and report
-    its errors as field errors."""
+    its errors as field errors.
+
+    The model checks its own unique constraints (with the admin's messages), so
+    DRF's unique-together validators, which would make every field in such a
+    constraint required, are left out.
+    """
+
+    def get_validators(self):
+        return []
 
     clean_exclude: tuple[str, ...] = ()
 
@@ -315,7 +323,9 @@ class ArticleAnnotationSerializer(serializers.ModelSerializer):
 
 
 class ProvenanceSerializer(serializers.Serializer):
-    url = serializers.URLField(help_text="The canonical URL at the outlet.")
+    url = serializers.CharField(
+        help_text="The canonical URL at the outlet (empty when unknown)."
+    )
     content_hash = serializers.CharField(help_text="SHA-256 of the normalised body.")
     imported_at = serializers.DateTimeField(allow_null=True)
     source = serializers.CharField(help_text="The file it was imported from.")
@@ -376,7 +386,8 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
     only move between draft and review.
     """
 
-    clean_exclude = ("search_vector",)
+    # A duplicate body is reported once, on the body, by Article.clean.
+    clean_exclude = ("search_vector", "content_hash")
 
     outlet = serializers.SlugRelatedField(
         slug_field="slug", queryset=Outlet.objects.all(), help_text="Outlet slug."

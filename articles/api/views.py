@@ -9,11 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
     OpenApiParameter,
-    OpenApiResponse,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -41,13 +40,6 @@ FIELDS_PARAMETER = OpenApiParameter(
     description="Comma-separated fields to return (default: all), e.g. "
     "`id,title,published_at`.",
 )
-ERRORS = {
-    400: OpenApiResponse(description="A parameter or field is not valid."),
-    401: OpenApiResponse(description="Writing needs a token or a session."),
-    403: OpenApiResponse(description="Your account may not do this."),
-    404: OpenApiResponse(description="No such record (or not public)."),
-    429: OpenApiResponse(description="Too many requests; retry after a while."),
-}
 BY_ID = [Key("id")]
 CONFIRMED = {"state": LinkState.CONFIRMED}
 
@@ -80,7 +72,18 @@ class KeysetById:
         return "id", BY_ID, [Source(queryset, ["id"])]
 
 
-class OutletViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+class WriteMixin:
+    """Answer a write with the record as a read shows it (counts included)."""
+
+    def perform_create(self, serializer):
+        serializer.save()
+        serializer.instance = self.get_queryset().get(pk=serializer.instance.pk)
+
+    def perform_update(self, serializer):
+        self.perform_create(serializer)
+
+
+class OutletViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
     """Outlets: the publishers the archive collects from."""
 
     serializer_class = s.OutletSerializer
@@ -91,7 +94,7 @@ class OutletViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
         return entity_queryset(Outlet)
 
 
-class PersonViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+class PersonViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
     """People the coverage names, quotes or is written by."""
 
     serializer_class = s.PersonSerializer
@@ -102,7 +105,7 @@ class PersonViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
         return entity_queryset(Person)
 
 
-class TopicViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+class TopicViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
     """Topics articles are tagged with, in a hierarchy up to three deep."""
 
     serializer_class = s.TopicSerializer
@@ -117,7 +120,7 @@ def entity_queryset(model):
     return model.objects.with_published_counts().annotate(article_count=F("n_articles"))
 
 
-class PassageViewSet(FieldsMixin, KeysetById, viewsets.ModelViewSet):
+class PassageViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
     def get_queryset(self):
         queryset = self.model.objects.select_related("article", *self.related)
         if sees_drafts(self.request.user):
@@ -133,6 +136,7 @@ class QuoteViewSet(PassageViewSet):
 
     model = Quote
     related = ["speaker"]
+    filterset_fields = ["article", "speaker"]
     public_filter = CONFIRMED
     serializer_class = s.QuoteSerializer
     queryset = Quote.objects.all()
@@ -144,6 +148,7 @@ class AnnotationViewSet(PassageViewSet):
 
     model = Annotation
     related = []
+    filterset_fields = ["article", "visibility"]
     public_filter = {"visibility": Annotation.Visibility.PUBLIC}
     serializer_class = s.AnnotationSerializer
     queryset = Annotation.objects.all()
@@ -172,17 +177,17 @@ LIST_PARAMETERS = [FIELDS_PARAMETER]
         "filtered. With `modified_since`, also tombstones of articles that left "
         "the public archive since then, all ordered by modification time.",
         parameters=LIST_PARAMETERS,
-        responses={200: s.ArticleSerializer(many=True), **ERRORS},
+        responses={200: s.ArticleSerializer(many=True)},
     ),
     retrieve=extend_schema(
         summary="One article",
         parameters=[FIELDS_PARAMETER],
-        responses={200: s.ArticleDetailSerializer, **ERRORS},
+        responses={200: s.ArticleDetailSerializer},
     ),
     create=extend_schema(
         summary="Add an article (curators)",
         request=s.ArticleWriteSerializer,
-        responses={201: s.ArticleDetailSerializer, **ERRORS},
+        responses={201: s.ArticleDetailSerializer},
         examples=[
             OpenApiExample(
                 "A new draft",
@@ -202,11 +207,11 @@ LIST_PARAMETERS = [FIELDS_PARAMETER]
     ),
     update=extend_schema(
         request=s.ArticleWriteSerializer,
-        responses={200: s.ArticleDetailSerializer, **ERRORS},
+        responses={200: s.ArticleDetailSerializer},
     ),
     partial_update=extend_schema(
         request=s.ArticleWriteSerializer,
-        responses={200: s.ArticleDetailSerializer, **ERRORS},
+        responses={200: s.ArticleDetailSerializer},
     ),
     destroy=extend_schema(summary="Delete an article (editors)"),
 )
@@ -235,6 +240,10 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
 
     def filter_queryset(self, queryset):
         params = self.request.query_params
+        if params.get("role") and not params.get("person"):
+            raise ValidationError(
+                {"role": ["A role narrows a person filter; give person too."]}
+            )
         if "status" in params and not sees_drafts(self.request.user):
             raise ValidationError(
                 {
@@ -255,6 +264,15 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
             else ("relevance" if searching else "-published_at")
         )
         ordering = params.get("ordering") or default
+        if params.get("modified_since") and ordering != "modified":
+            raise ValidationError(
+                {
+                    "ordering": [
+                        "With modified_since the list is ordered by modification "
+                        "time (ordering=modified), so that tombstones come in order."
+                    ]
+                }
+            )
         if ordering == "relevance" and not searching:
             raise ValidationError(
                 {"ordering": ["Order by relevance only when searching (with q)."]}
@@ -344,7 +362,6 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         responses={
             (200, "text/csv"): OpenApiTypes.STR,
             (200, "application/x-ndjson"): OpenApiTypes.STR,
-            **ERRORS,
         },
     )
     @action(detail=False, pagination_class=None)
@@ -409,6 +426,7 @@ def export_prefetches():
     ]
 
 
+TIME = serializers.DateTimeField()  # the API's own format: 2021-09-29T15:00:00Z
 EXPORT_COLUMNS = [
     "id",
     "title",
@@ -432,7 +450,7 @@ def export_row(request, article) -> dict:
         "outlet": article.outlet.name,
         "outlet_slug": article.outlet.slug,
         "url": article.url,
-        "published_at": article.published_at.isoformat()
+        "published_at": TIME.to_representation(article.published_at)
         if article.published_at
         else None,
         "language": article.language,
