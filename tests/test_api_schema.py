@@ -5,6 +5,8 @@ import re
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 from hypothesis import HealthCheck, settings
@@ -56,7 +58,19 @@ def test_docs_are_served_from_our_own_static_files(client):
 
 
 @pytest.fixture
-def some_data(db):
+def keep_connection():
+    """Schemathesis calls the WSGI app directly, not through Django's test client,
+    so Django would close the test's database connection (and its transaction)
+    after each request. Do what the test client does: leave it open."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def some_data(db, keep_connection):
     link = ArticlePersonFactory(role="author")
     ArticleTopicFactory(article=link.article)
     QuoteFactory(article=link.article)

@@ -103,3 +103,29 @@ def test_article_page_has_no_serious_accessibility_violations(page, live_server,
     page.locator("article.card a").first.click()
     expect(page.locator("article.article")).to_be_visible()
     assert serious_violations(page) == []
+
+
+def test_api_docs_render_from_our_own_files_and_try_a_call(page, live_server, demo):
+    elsewhere = []
+    page.on(
+        "request",
+        lambda request: (
+            elsewhere.append(request.url)
+            if not request.url.startswith(live_server.url)
+            and not request.url.startswith("data:")
+            else None
+        ),
+    )
+    page.goto(live_server.url + "/api/docs/")
+    operation = page.locator("#operations-articles-articles_list")
+    expect(operation).to_be_visible()
+    operation.locator(".opblock-summary").click()
+    page.get_by_role("button", name="Try it out").click()
+    page.get_by_role("button", name="Execute").click()
+    expect(
+        page.locator(".live-responses-table tbody .response-col_status").first
+    ).to_have_text("200")
+    expect(page.locator(".live-responses-table")).to_contain_text(
+        "Putin: Russia seeks to restore full-fledged ties"
+    )
+    assert elsewhere == []

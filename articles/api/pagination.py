@@ -145,7 +145,7 @@ class KeysetPagination(BasePagination):
 
     def get_page_size(self, request) -> int:
         raw = request.query_params.get(self.page_size_query_param)
-        if raw in (None, ""):
+        if raw is None:
             return settings.API_PAGE_SIZE
         maximum = settings.API_MAX_PAGE_SIZE
         try:
