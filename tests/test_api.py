@@ -601,3 +601,38 @@ def test_quotes_and_notes_filter_by_article(api):
         note.pk
     ]
     assert api.get("/api/v1/quotes/", {"article": "abc"}).status_code == 400
+
+
+@pytest.mark.parametrize("ordering", ["-published_at", "published_at"])
+@pytest.mark.parametrize("size", [1, 2, 5])
+def test_pages_forwards_and_backwards_agree_across_ties_and_undated(
+    api, ordering, size
+):
+    dates = [at(1), at(1), at(2), None, at(2), at(2), None, at(3), at(1), None, at(3)]
+    made = [ArticleFactory(published_at=d) for d in dates]
+    dated = sorted(
+        (a for a in made if a.published_at), key=lambda a: (a.published_at, a.pk)
+    )
+    undated = sorted(a.pk for a in made if a.published_at is None)
+    if ordering.startswith("-"):
+        expected = [a.pk for a in reversed(dated)] + undated[::-1]
+    else:
+        expected = [a.pk for a in dated] + undated
+
+    url, pages = f"{ARTICLES}?ordering={ordering}&page_size={size}", []
+    while url:
+        data = api.get(url).json()
+        pages.append(ids_of(data))
+        last, url = data, data["next"]
+    assert [pk for page in pages for pk in page] == expected
+
+    url, backwards = last["previous"], [pages[-1]]
+    while url:
+        data = api.get(url).json()
+        backwards.append(ids_of(data))
+        url = data["previous"]
+    assert [pk for page in reversed(backwards) for pk in page] == expected
+
+
+def ids_of(data):
+    return [row["id"] for row in data["results"]]

@@ -80,7 +80,7 @@ def some_data(db, keep_connection):
 @pytest.mark.django_db
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=30,
     deadline=None,
     suppress_health_check=list(HealthCheck),
 )

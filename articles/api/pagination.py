@@ -96,10 +96,11 @@ class KeysetPagination(BasePagination):
         limit = self.page_size + 1
         streams = []
         for source in sources:
-            rows = list(self.after(source, position, backwards)[:limit])
-            for row in rows:
-                row._keyset = tuple(getattr(row, f) for f in source.fields)
-            streams.append(rows)
+            for part in self.after(source, position, backwards):
+                rows = list(part[:limit])
+                for row in rows:
+                    row._keyset = tuple(getattr(row, f) for f in source.fields)
+                streams.append(rows)
         rows = list(heapq.merge(*streams, key=self.sort_key(backwards)))[:limit]
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
@@ -111,21 +112,44 @@ class KeysetPagination(BasePagination):
         self.has_previous = came_from_cursor if not backwards else has_more
         return rows
 
-    def after(self, source: Source, position, backwards: bool):
-        queryset = source.queryset.order_by(
-            *[
-                Key(f, k.descending, k.kind, k.nullable).order(backwards)
-                for f, k in zip(source.fields, self.keys, strict=True)
-            ]
-        )
+    def after(self, source: Source, position, backwards: bool) -> list:
+        """Return querysets of the rows after position, in reading order.
+
+        The first key's bound (`published_at <= v`) is kept at the top of the
+        condition so PostgreSQL can start the index scan there instead of
+        filtering from the first row; rows with no value in a nullable first key
+        are queried apart, since an OR with them would undo that.
+        """
+        columns = [
+            Key(f, k.descending, k.kind, k.nullable)
+            for f, k in zip(source.fields, self.keys, strict=True)
+        ]
+        queryset = source.queryset.order_by(*[c.order(backwards) for c in columns])
         if position is None:
-            return queryset
+            return [queryset]
+        first, value = columns[0], position[0]
+        tail = self.lexicographic(columns[1:], position[1:], backwards)
+        is_null = f"{first.field}__isnull"
+        if value is None:
+            parts = [queryset.filter(Q(**{is_null: True}) & tail)]
+            if backwards:  # Dated rows come after undated ones read backwards.
+                parts.append(queryset.filter(**{is_null: False}))
+            return parts
+        lookup = "lt" if first.descending != backwards else "gt"
+        bound = Q(**{f"{first.field}__{lookup}e": value})
+        strictly = Q(**{f"{first.field}__{lookup}": value})
+        parts = [queryset.filter(bound & (strictly | (first.equal(value) & tail)))]
+        if first.nullable and not backwards:
+            parts.append(queryset.filter(**{is_null: True}))
+        return parts
+
+    @staticmethod
+    def lexicographic(columns, values, backwards: bool) -> Q:
         condition, equal_so_far = Q(pk__in=[]), Q()
-        for field, key, value in zip(source.fields, self.keys, position, strict=True):
-            column = Key(field, key.descending, key.kind, key.nullable)
+        for column, value in zip(columns, values, strict=True):
             condition |= equal_so_far & column.beyond(value, backwards)
             equal_so_far &= column.equal(value)
-        return queryset.filter(condition)
+        return condition
 
     def sort_key(self, backwards: bool):
         def key(row):
