@@ -82,6 +82,7 @@ def some_data(db, keep_connection):
 @settings(
     max_examples=30,
     deadline=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 def test_api_conforms_to_its_schema(case, some_data):
