@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.http import HttpResponseRedirect
@@ -9,7 +11,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 
-from . import services
+from . import services, workflow
 from .forms import ImportForm
 from .ingest.parsed import RejectedInput
 from .ingest.reading import too_large
@@ -20,6 +22,7 @@ from .models import (
     ArticleTopic,
     ArticleVersion,
     CandidatePerson,
+    ConcurrentEdit,
     LinkState,
     Outlet,
     Person,
@@ -93,34 +96,50 @@ class ArticleAdminForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 24, "cols": 100}),
         }
 
+    # The version the curator loaded, sent back with the form: if the article
+    # has been saved since, this save is refused instead of overwriting it.
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        status = self.fields.get("status")
-        if status is not None and user is not None and not can_publish(user):
-            current = self.instance.status if self.instance.pk else None
-            status.choices = [
-                (value, label)
-                for value, label in status.choices
-                if value not in EDITOR_ONLY_STATUSES or value == current
-            ]
-            status.help_text = "Editors publish and withdraw articles."
-
-    def clean_status(self):
-        status = self.cleaned_data["status"]
         current = self.instance.status if self.instance.pk else None
-        changing = status != current
-        if (
-            changing
-            and self.user is not None
-            and not can_publish(self.user)
-            and (status in EDITOR_ONLY_STATUSES or current in EDITOR_ONLY_STATUSES)
-        ):
-            raise forms.ValidationError(
-                "Only editors can publish, withdraw or unpublish articles. Send the "
-                "article to review instead."
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+        status = self.fields.get("status")
+        if status is not None and user is not None:
+            allowed = workflow.choices_for(user, current)
+            status.choices = [(v, lbl) for v, lbl in status.choices if v in allowed]
+            if not can_publish(user):
+                status.help_text = "Editors publish and withdraw articles."
+
+    def clean(self):
+        cleaned = super().clean()
+        current = self.instance.status if self.instance.pk else None
+        status = cleaned.get("status")
+        if status and self.user is not None and current is not None:
+            message = workflow.refusal(
+                self.user,
+                current,
+                status,
+                reason=cleaned.get("withdrawal_reason") or "",
             )
-        return status
+            if message:
+                field = "withdrawal_reason" if "reason" in message else "status"
+                self.add_error(field, message)
+        if self.instance.pk:
+            loaded = cleaned.get("loaded_version")
+            stored = (
+                Article.objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if loaded is not None and stored is not None and loaded != stored:
+                raise forms.ValidationError(
+                    ConcurrentEdit(self.instance).message, code="conflict"
+                )
+            self.instance.expected_version = loaded
+        return cleaned
 
 
 class ArticlePersonInline(admin.TabularInline):
@@ -315,7 +334,19 @@ class ArticleAdmin(admin.ModelAdmin):
         "raw_source",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "outlet", "status"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "outlet",
+                    "status",
+                    "withdrawal_reason",
+                    "loaded_version",
+                ]
+            },
+        ),
         (
             "Publication",
             {
@@ -352,6 +383,15 @@ class ArticleAdmin(admin.ModelAdmin):
         ):
             queryset = queryset.defer("body", "raw_text", "notes", "lead")
         return queryset
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEdit as conflict:
+            # Someone saved between this form's check and its save: nothing of
+            # this save was kept (the view runs in a transaction).
+            self.message_user(request, conflict.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form_class = super().get_form(request, obj, change, **kwargs)
@@ -460,20 +500,29 @@ class ArticleAdmin(admin.ModelAdmin):
         outcome = services.reject_suggestions(articles=queryset)
         self.message_user(request, f"Rejected {outcome}.", messages.SUCCESS)
 
-    def _set_status(self, request, queryset, status, *, editor_only):
-        if not editor_only:
-            # Curators may move drafts and reviews, never undo an editor's decision.
-            blocked = queryset.filter(status__in=EDITOR_ONLY_STATUSES)
-            if not can_publish(request.user) and blocked.exists():
-                self.message_user(
-                    request,
-                    "Only editors can unpublish published or withdrawn articles; "
-                    "nothing was changed.",
-                    messages.ERROR,
-                )
-                return
-        updated = queryset.set_status(status)
-        label = Article.Status(status).label.lower()
+    def _set_status(self, request, queryset, status, *, reason=""):
+        """Move every article whose move is allowed; report what moved and why
+        the others did not."""
+        current = dict(queryset.values_list("pk", "status"))
+        refusals = {}
+        for pk, old in current.items():
+            message = workflow.refusal(request.user, old, status, reason=reason)
+            if message and old != status:
+                refusals.setdefault(message, []).append(pk)
+        movable = [pk for pk in current if not any(pk in v for v in refusals.values())]
+        updated = Article.objects.filter(pk__in=movable).set_status(
+            status, reason=reason
+        )
+        if updated:
+            changed = Article.objects.filter(pk__in=movable, status=status)
+            LogEntry.objects.log_actions(
+                request.user.pk,
+                list(changed),
+                CHANGE,
+                change_message=f"Status set to {workflow.label(status)} (bulk action)."
+                + (f" Reason: {reason}" if reason else ""),
+                single_object=False,
+            )
         self.message_user(
             request,
             ngettext(
@@ -481,29 +530,80 @@ class ArticleAdmin(admin.ModelAdmin):
                 "%(count)d articles marked as %(label)s.",
                 updated,
             )
-            % {"count": updated, "label": label},
-            messages.SUCCESS,
+            % {"count": updated, "label": workflow.label(status)},
+            messages.SUCCESS if updated else messages.WARNING,
         )
+        for message, pks in refusals.items():
+            self.message_user(
+                request,
+                f"{len(pks)} not changed: {message}",
+                messages.ERROR,
+            )
 
     @admin.action(
         description="Move selected articles back to draft", permissions=["change"]
     )
     def send_to_draft(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.DRAFT, editor_only=False)
+        self._set_status(request, queryset, Article.Status.DRAFT)
 
     @admin.action(
         description="Send selected articles to review", permissions=["change"]
     )
     def send_to_review(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.REVIEW, editor_only=False)
+        self._set_status(request, queryset, Article.Status.REVIEW)
 
     @admin.action(description="Publish selected articles", permissions=["publish"])
     def publish(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.PUBLISHED, editor_only=True)
+        self._set_status(request, queryset, Article.Status.PUBLISHED)
 
-    @admin.action(description="Withdraw selected articles", permissions=["publish"])
+    @admin.action(description="Withdraw selected articles…", permissions=["publish"])
     def withdraw(self, request, queryset):
-        self._set_status(request, queryset, Article.Status.WITHDRAWN, editor_only=True)
+        return self.ask_then_apply(
+            request,
+            queryset,
+            WithdrawForm,
+            title="Withdraw articles",
+            apply=lambda form: self._set_status(
+                request,
+                queryset,
+                Article.Status.WITHDRAWN,
+                reason=form.cleaned_data["reason"],
+            ),
+        )
+
+    def ask_then_apply(self, request, queryset, form_class, *, title, apply):
+        """An intermediate page asking what a bulk action needs, like the delete
+        confirmation: shown first, applied when submitted with "apply"."""
+        if "apply" in request.POST:
+            form = form_class(request.POST)
+            if form.is_valid():
+                apply(form)
+                return None
+        else:
+            form = form_class()
+        return TemplateResponse(
+            request,
+            "admin/articles/article/action_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "form": form,
+                "titles": queryset.values_list("title", flat=True)[:50],
+                "count": queryset.count(),
+                "selected": queryset.values_list("pk", flat=True),
+                "action": request.POST.get("action"),
+                "opts": self.model._meta,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        max_length=2000,
+        help_text="Readers see this in place of the text.",
+    )
 
 
 @admin.register(Quote)

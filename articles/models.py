@@ -342,6 +342,19 @@ class Topic(models.Model):
             )
 
 
+class ConcurrentEdit(ValidationError):
+    """Someone else saved the article after this edit began."""
+
+    def __init__(self, article):
+        self.article = article
+        super().__init__(
+            "Someone else saved this article after you opened it, so your changes "
+            "were not saved (they would have overwritten theirs). See what they "
+            "changed in the article's history, then make your edit again.",
+            code="conflict",
+        )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles the public may see. Every public surface uses this."""
@@ -362,14 +375,17 @@ class ArticleQuerySet(models.QuerySet):
             "body", "raw_text", "notes", "search_vector"
         )
 
-    def set_status(self, status) -> int:
+    def set_status(self, status, *, reason: str = "") -> int:
         """Move the articles to status, leaving tombstones for those that leave
         the public archive; return how many changed."""
         with transaction.atomic(using=self.db):
             rows = list(self.exclude(status=status).values_list("pk", "slug", "status"))
             now = timezone.now()
             Article.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
-                status=status, updated_at=now
+                status=status,
+                updated_at=now,
+                version=models.F("version") + 1,
+                **({"withdrawal_reason": reason} if reason else {}),
             )
             Tombstone.record(rows, status, now)
         return len(rows)
@@ -432,6 +448,17 @@ class Article(models.Model):
     word_count = models.PositiveIntegerField(default=0, editable=False)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=False
+    )
+    withdrawal_reason = models.TextField(
+        blank=True,
+        help_text="Why the article was withdrawn; shown to readers in place of the "
+        "text. Required to withdraw.",
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Counts saves, so that two curators editing at once cannot "
+        "overwrite each other.",
     )
     notes = models.TextField(
         "internal notes",
@@ -533,6 +560,8 @@ class Article(models.Model):
         body_changed = self.body_changed()
         stored_status = getattr(self, "_stored_status", None)
         with transaction.atomic():
+            if not self._state.adding:
+                self.claim_version()
             super().save(*args, **kwargs)
             if body_changed:
                 self.reanchor_passages()
@@ -545,6 +574,19 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         return self.url_for("article-detail")
+
+    def claim_version(self):
+        """Move the stored version on by one, if it is still the one this edit
+        started from (`expected_version`, else the one loaded); otherwise someone
+        saved the article meanwhile and this save is refused."""
+        expected = getattr(self, "expected_version", None) or self.version
+        claimed = Article.objects.filter(pk=self.pk, version=expected).update(
+            version=expected + 1
+        )
+        if not claimed:
+            raise ConcurrentEdit(self)
+        self.version = expected + 1
+        self.expected_version = None
 
     def url_for(self, view: str, **kwargs) -> str:
         """Return the URL of one of the article's pages (detail, raw, citation)

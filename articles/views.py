@@ -98,9 +98,30 @@ def article_list(request, base=None, template="articles/article_list.html", extr
     return render(request, template, context)
 
 
+def withdrawn_notice(request, slug):
+    """A withdrawn article's permalink: a notice with the reason, not the text."""
+    article = get_object_or_404(
+        Article.objects.filter(status=Article.Status.WITHDRAWN)
+        .select_related("outlet")
+        .only(
+            "title",
+            "slug",
+            "published_at",
+            "withdrawal_reason",
+            "outlet",
+            "outlet__name",
+            "outlet__slug",
+        ),
+        slug=slug,
+    )
+    return render(
+        request, "articles/article_withdrawn.html", {"article": article}, status=410
+    )
+
+
 def article_detail(request, slug, year=None, month=None, day=None):
     confirmed = {"state": LinkState.CONFIRMED}
-    article = get_object_or_404(
+    article = (
         Article.objects.published()
         .select_related("outlet")
         .prefetch_related(
@@ -122,9 +143,12 @@ def article_detail(request, slug, year=None, month=None, day=None):
                 Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC),
             ),
             Prefetch("versions", ArticleVersion.objects.order_by("captured_at")),
-        ),
-        slug=slug,
+        )
+        .filter(slug=slug)
+        .first()
     )
+    if article is None:
+        return withdrawn_notice(request, slug)
     canonical = article.get_absolute_url()
     if request.path != canonical:
         return redirect(canonical, permanent=True)

@@ -35,6 +35,7 @@ def article_form(article, **changes):
         "slug": article.slug,
         "outlet": article.outlet_id,
         "status": article.status,
+        "loaded_version": article.version,
         "url": article.url,
         "published_at_0": article.published_at.strftime("%Y-%m-%d"),
         "published_at_1": article.published_at.strftime("%H:%M:%S"),
@@ -132,7 +133,7 @@ def test_curator_may_correct_a_published_article_without_unpublishing_it(
     response = curator_client.post(
         change_url(article), article_form(article, status="draft")
     )
-    assert "Only editors" in " ".join(errors_in(response))
+    assert "Select a valid choice" in " ".join(errors_in(response))
     article.refresh_from_db()
     assert article.status == "published"
 
@@ -201,8 +202,25 @@ def test_bulk_publish_and_withdraw_by_an_editor(editor_client):
     articles = ArticleFactory.create_batch(2, status=Article.Status.REVIEW)
     response = run_action(editor_client, "publish", articles)
     assert "2 articles marked as published." in response.content.decode()
-    run_action(editor_client, "withdraw", articles[:1])
-    assert Article.objects.get(pk=articles[0].pk).status == "withdrawn"
+    asked = run_action(editor_client, "withdraw", articles[:1])
+    assert "Readers see this in place of the text" in asked.content.decode()
+    assert Article.objects.get(pk=articles[0].pk).status == "published"
+    done = editor_client.post(
+        reverse("admin:articles_article_changelist"),
+        {
+            "action": "withdraw",
+            "_selected_action": [articles[0].pk],
+            "apply": "yes",
+            "reason": "Retracted by the outlet.",
+        },
+        follow=True,
+    )
+    assert "1 article marked as withdrawn." in done.content.decode()
+    withdrawn = Article.objects.get(pk=articles[0].pk)
+    assert (withdrawn.status, withdrawn.withdrawal_reason) == (
+        "withdrawn",
+        "Retracted by the outlet.",
+    )
 
 
 def test_curator_cannot_delete_an_article(curator_client):

@@ -108,7 +108,7 @@ def test_curators_move_drafts_to_review_and_fix_titles(curator):
     article = ArticleFactory(status="draft")
     response = as_user(curator).patch(
         f"{ARTICLES}{article.pk}/",
-        {"status": "review", "title": "  A  better title "},
+        {"status": "review", "title": "  A  better title ", "version": 1},
         format="json",
     )
     assert response.status_code == 200, response.content
@@ -156,7 +156,9 @@ def test_an_edit_that_drops_a_quoted_passage_is_refused(curator):
     quote.full_clean()
     quote.save()
     response = as_user(curator).patch(
-        f"{ARTICLES}{article.pk}/", {"body": "Entirely new words."}, format="json"
+        f"{ARTICLES}{article.pk}/",
+        {"body": "Entirely new words.", "version": article.version},
+        format="json",
     )
     assert response.status_code == 400
     assert "no longer contains" in response.json()["error"]["fields"]["body"][0]
@@ -302,7 +304,8 @@ def test_permission_matrix(who, endpoint, status):
     listed = client.get(f"/api/v1/{endpoint}/").json()["results"]
     assert (obj.pk in [row["id"] for row in listed]) == (public or role != "anonymous")
     # Write: anonymous never; curators and editors change what they can see.
-    write = client.patch(url, {}, format="json")
+    change = {"version": obj.version} if endpoint == "articles" else {}
+    write = client.patch(url, change, format="json")
     if role == "anonymous":
         assert write.status_code == 401
         assert client.post(f"/api/v1/{endpoint}/", {}, format="json").status_code == 401

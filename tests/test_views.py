@@ -51,10 +51,24 @@ def test_unpublished_articles_appear_on_no_public_list(client, status):
         assert "Secret draft headline" not in response.content.decode(), url
 
 
-@pytest.mark.parametrize("status", HIDDEN)
+@pytest.mark.parametrize("status", ["draft", "review"])
 def test_unpublished_article_permalink_is_404(client, status):
     article = ArticleFactory(status=status)
     assert client.get(article.get_absolute_url()).status_code == 404
+
+
+def test_withdrawn_article_permalink_shows_the_reason_not_the_text(client):
+    article = ArticleFactory(
+        status="withdrawn",
+        withdrawal_reason="The outlet retracted it: the quote was <fabricated>.",
+    )
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 410
+    page = response.content.decode()
+    assert "This article has been withdrawn" in page
+    assert "the quote was &lt;fabricated&gt;." in page
+    assert article.title in page
+    assert "useful exchange" not in page  # the body's words
 
 
 def test_article_page_shows_the_article_and_its_confirmed_links(client):

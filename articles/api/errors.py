@@ -49,7 +49,11 @@ class Conflict(exceptions.APIException):
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, ProtectedError | RestrictedError):
+    from ..models import ConcurrentEdit
+
+    if isinstance(exc, ConcurrentEdit):
+        exc = Conflict(exc.message)
+    elif isinstance(exc, ProtectedError | RestrictedError):
         blockers = {str(obj._meta.verbose_name_plural) for obj in exc.protected_objects}
         exc = Conflict(
             "Other records still refer to this one ("

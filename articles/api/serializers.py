@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 
+from .. import workflow
 from ..models import (
     Annotation,
     Article,
@@ -20,9 +21,7 @@ from ..models import (
     Quote,
     Topic,
 )
-from .permissions import can_publish
-
-EDITOR_ONLY_STATUSES = {Article.Status.PUBLISHED, Article.Status.WITHDRAWN}
+from .errors import Conflict
 
 
 class ModelCleanMixin:
@@ -291,6 +290,7 @@ class ArticleSerializer(FieldsMixin, serializers.ModelSerializer):
             "authors",
             "word_count",
             "status",
+            "version",
             "modified_at",
         ]
         read_only_fields = fields
@@ -400,6 +400,12 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
         required=False,
         help_text="Topic slugs.",
     )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Required to update: the `version` you read. A stale version is "
+        "refused with 409, so no one's change is silently overwritten.",
+    )
 
     class Meta:
         model = Article
@@ -415,25 +421,56 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
             "lead",
             "body",
             "status",
+            "withdrawal_reason",
             "notes",
             "people",
             "topics",
+            "version",
         ]
         extra_kwargs = {"slug": {"required": False}, "status": {"required": False}}
 
     def extra_write_fields(self):
-        return {"people", "topics"}
+        return {"people", "topics", "version"}
 
     def validate_status(self, value):
         user = self.context["request"].user
-        current = self.instance.status if self.instance else None
-        editor_only = value in EDITOR_ONLY_STATUSES or current in EDITOR_ONLY_STATUSES
-        if value != current and editor_only and not can_publish(user):
-            raise serializers.ValidationError(
-                "Only editors can publish, withdraw or unpublish articles; "
-                "use draft or review."
+        if self.instance is None:
+            if value not in workflow.choices_for(user, None):
+                raise serializers.ValidationError(
+                    "Only editors can publish articles; new articles start as "
+                    "draft or review."
+                )
+            return value
+        reason = self.initial_data.get("withdrawal_reason") or (
+            self.instance.withdrawal_reason
+        )
+        message = workflow.refusal(user, self.instance.status, value, reason=reason)
+        if message:
+            raise serializers.ValidationError(message)
+        return value
+
+    def validate_version(self, value):
+        if self.instance is not None and value != self.instance.version:
+            raise Conflict(
+                f"The article is at version {self.instance.version}, not {value}: "
+                "someone saved it after you read it. Read it again, then make your "
+                "change."
             )
         return value
+
+    def validate(self, attrs):
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError(
+                {
+                    "version": [
+                        "Send the version you read (the article's `version`), so "
+                        "that your change cannot overwrite someone else's."
+                    ]
+                }
+            )
+        attrs = super().validate(attrs)
+        self.cleaned_instance.expected_version = attrs.get("version")
+        return attrs
 
     def validate_people(self, value):
         seen = set()

@@ -1,0 +1,81 @@
+"""The review workflow: which status changes exist and who may make them.
+
+    draft ⇄ review → published → withdrawn → draft
+                     published → draft (unpublish)
+
+Curators move articles between draft and review; editors (who may publish)
+publish, withdraw, unpublish and send withdrawn articles back to draft. A
+withdrawal needs a reason, which the public sees in place of the text. The
+admin form, the admin's bulk actions and the API all ask this module.
+"""
+
+from django.core.exceptions import ValidationError
+
+from .models import Article
+
+DRAFT, REVIEW, PUBLISHED, WITHDRAWN = (
+    Article.Status.DRAFT,
+    Article.Status.REVIEW,
+    Article.Status.PUBLISHED,
+    Article.Status.WITHDRAWN,
+)
+CURATOR, EDITOR = "curator", "editor"
+
+# (from, to): who may make the change.
+TRANSITIONS = {
+    (DRAFT, REVIEW): CURATOR,
+    (REVIEW, DRAFT): CURATOR,
+    (REVIEW, PUBLISHED): EDITOR,
+    (PUBLISHED, WITHDRAWN): EDITOR,
+    (PUBLISHED, DRAFT): EDITOR,
+    (WITHDRAWN, DRAFT): EDITOR,
+}
+
+
+def can_publish(user) -> bool:
+    return bool(
+        user and user.is_authenticated and user.has_perm("articles.publish_article")
+    )
+
+
+def label(status) -> str:
+    return Article.Status(status).label.lower()
+
+
+def refusal(user, old, new, *, reason: str = "") -> str | None:
+    """Return why user may not move an article from old to new, or None."""
+    if old == new:
+        return None
+    who = TRANSITIONS.get((old, new))
+    if who is None:
+        allowed = [label(to) for (since, to) in TRANSITIONS if since == old]
+        return (
+            f"An article cannot go from {label(old)} to {label(new)}; from "
+            f"{label(old)} it can go to {' or '.join(allowed)}."
+        )
+    if who == EDITOR and not can_publish(user):
+        return (
+            "Only editors can publish, withdraw or unpublish articles. Send the "
+            "article to review instead."
+        )
+    if new == WITHDRAWN and not reason.strip():
+        return "Give the reason for withdrawing; readers see it instead of the text."
+    return None
+
+
+def check(user, old, new, *, reason: str = ""):
+    message = refusal(user, old, new, reason=reason)
+    if message:
+        raise ValidationError({"status": message})
+
+
+def choices_for(user, current) -> list[str]:
+    """The statuses the user may choose for an article now in `current`
+    (a new article: draft, review, or for editors published)."""
+    if current is None:
+        return [DRAFT, REVIEW, *([PUBLISHED] if can_publish(user) else [])]
+    return [current] + [
+        to
+        for (since, to), who in TRANSITIONS.items()
+        if since == current and (who == CURATOR or can_publish(user))
+    ]
