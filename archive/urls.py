@@ -6,10 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from articles.sitemaps import SITEMAPS
 
-admin.site.site_header = "News archive: curators"
-admin.site.site_title = "News archive admin"
-admin.site.index_title = "Curate the archive"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("articles.api.urls")),

@@ -32,6 +32,7 @@ from .models import (
 )
 from .pagination import EstimatedCountPaginator
 from .rendering import text_diff
+from .review import SuggestionAdmin
 
 EDITOR_ONLY_STATUSES = {Article.Status.PUBLISHED, Article.Status.WITHDRAWN}
 
@@ -322,6 +323,10 @@ class ArticleAdmin(admin.ModelAdmin):
         "withdraw",
         "confirm_suggestions",
         "reject_suggestions",
+        "add_topic",
+        "remove_topic",
+        "add_person",
+        "remove_person",
     ]
     change_form_template = "admin/articles/article/change_form.html"
     change_list_template = "admin/articles/article/change_list.html"
@@ -571,6 +576,88 @@ class ArticleAdmin(admin.ModelAdmin):
             ),
         )
 
+    @admin.action(
+        description="Add a topic to the selected articles…", permissions=["change"]
+    )
+    def add_topic(self, request, queryset):
+        return self.ask_then_apply(
+            request,
+            queryset,
+            TopicChoiceForm,
+            title="Add a topic",
+            apply=lambda form: self.report(
+                request,
+                services.add_topic(
+                    articles=queryset,
+                    topic=form.cleaned_data["topic"],
+                    user=request.user,
+                ),
+            ),
+        )
+
+    @admin.action(
+        description="Remove a topic from the selected articles…", permissions=["change"]
+    )
+    def remove_topic(self, request, queryset):
+        return self.ask_then_apply(
+            request,
+            queryset,
+            TopicChoiceForm,
+            title="Remove a topic",
+            apply=lambda form: self.report(
+                request,
+                services.remove_topic(
+                    articles=queryset,
+                    topic=form.cleaned_data["topic"],
+                    user=request.user,
+                ),
+            ),
+        )
+
+    @admin.action(
+        description="Add a person to the selected articles…", permissions=["change"]
+    )
+    def add_person(self, request, queryset):
+        return self.ask_then_apply(
+            request,
+            queryset,
+            PersonRoleForm,
+            title="Add a person",
+            apply=lambda form: self.report(
+                request,
+                services.add_person(
+                    articles=queryset,
+                    person=form.cleaned_data["person"],
+                    role=form.cleaned_data["role"],
+                    user=request.user,
+                ),
+            ),
+        )
+
+    @admin.action(
+        description="Remove a person from the selected articles…",
+        permissions=["change"],
+    )
+    def remove_person(self, request, queryset):
+        return self.ask_then_apply(
+            request,
+            queryset,
+            PersonRoleForm,
+            title="Remove a person",
+            apply=lambda form: self.report(
+                request,
+                services.remove_person(
+                    articles=queryset,
+                    person=form.cleaned_data["person"],
+                    role=form.cleaned_data["role"],
+                    user=request.user,
+                ),
+            ),
+        )
+
+    def report(self, request, message):
+        self.message_user(request, message, messages.SUCCESS)
+
     def ask_then_apply(self, request, queryset, form_class, *, title, apply):
         """An intermediate page asking what a bulk action needs, like the delete
         confirmation: shown first, applied when submitted with "apply"."""
@@ -598,6 +685,15 @@ class ArticleAdmin(admin.ModelAdmin):
         )
 
 
+class TopicChoiceForm(forms.Form):
+    topic = forms.ModelChoiceField(Topic.objects.order_by("name"))
+
+
+class PersonRoleForm(forms.Form):
+    person = forms.ModelChoiceField(Person.objects.order_by("name"))
+    role = forms.ChoiceField(choices=ArticlePerson.Role.choices)
+
+
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
@@ -607,7 +703,7 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(SuggestionAdmin):
     list_display = ["__str__", "speaker", "article", "state"]
     list_filter = ["state"]
     list_select_related = ["speaker", "article"]

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import QuerySet
 
@@ -109,3 +110,115 @@ def reject_candidates(*, candidates: QuerySet[CandidatePerson]) -> int:
     return candidates.filter(state=CandidatePerson.State.SUGGESTED).update(
         state=CandidatePerson.State.REJECTED
     )
+
+
+# Bulk tagging: one topic or person on many articles at once. Each reports what
+# it changed, touches the articles (API consumers see the change) and logs a
+# change on each article's admin history.
+
+
+def _log(user, articles, message):
+    if user is None or not articles:
+        return
+    LogEntry.objects.log_actions(
+        user.pk, articles, CHANGE, change_message=message, single_object=False
+    )
+
+
+def _targets(articles) -> list[Article]:
+    return list(
+        Article.objects.filter(pk__in=articles.values("pk")).only("pk", "title")
+    )
+
+
+@transaction.atomic
+def add_topic(*, articles, topic, user=None) -> str:
+    targets = _targets(articles)
+    ids = [a.pk for a in targets]
+    suggested = ArticleTopic.objects.filter(
+        article__in=ids, topic=topic, state=LinkState.SUGGESTED
+    )
+    was_suggested = set(suggested.values_list("article_id", flat=True))
+    confirmed = suggested.update(state=LinkState.CONFIRMED)
+    have = set(
+        ArticleTopic.objects.filter(article__in=ids, topic=topic).values_list(
+            "article_id", flat=True
+        )
+    )
+    new = [
+        ArticleTopic(article_id=pk, topic=topic, state=LinkState.CONFIRMED)
+        for pk in ids
+        if pk not in have
+    ]
+    ArticleTopic.objects.bulk_create(new)
+    changed = {link.article_id for link in new} | was_suggested
+    Article.objects.filter(pk__in=changed).touch()
+    _log(user, [a for a in targets if a.pk in changed], f"Added topic “{topic}”.")
+    return (
+        f"Topic “{topic}” added to {len(new)} articles"
+        + (f", confirmed on {confirmed}" if confirmed else "")
+        + f"; {len(ids) - len(new) - confirmed} already had it."
+    )
+
+
+@transaction.atomic
+def remove_topic(*, articles, topic, user=None) -> str:
+    targets = _targets(articles)
+    links = ArticleTopic.objects.filter(
+        article__in=[a.pk for a in targets], topic=topic
+    )
+    changed = set(links.values_list("article_id", flat=True))
+    removed, _ = links.delete()
+    Article.objects.filter(pk__in=changed).touch()
+    _log(user, [a for a in targets if a.pk in changed], f"Removed topic “{topic}”.")
+    return f"Topic “{topic}” removed from {removed} articles."
+
+
+@transaction.atomic
+def add_person(*, articles, person, role, user=None) -> str:
+    targets = _targets(articles)
+    ids = [a.pk for a in targets]
+    existing = ArticlePerson.objects.filter(article__in=ids, person=person, role=role)
+    suggested = existing.filter(state=LinkState.SUGGESTED)
+    was_suggested = set(suggested.values_list("article_id", flat=True))
+    confirmed = suggested.update(state=LinkState.CONFIRMED)
+    have = set(existing.values_list("article_id", flat=True))
+    new = [
+        ArticlePerson(
+            article_id=pk, person=person, role=role, state=LinkState.CONFIRMED
+        )
+        for pk in ids
+        if pk not in have
+    ]
+    ArticlePerson.objects.bulk_create(new)
+    changed = {link.article_id for link in new} | was_suggested
+    Article.objects.filter(pk__in=changed).touch()
+    label = ArticlePerson.Role(role).label.lower()
+    _log(
+        user,
+        [a for a in targets if a.pk in changed],
+        f"Added {person} as {label}.",
+    )
+    return (
+        f"{person} added as {label} to {len(new)} articles"
+        + (f", confirmed on {confirmed}" if confirmed else "")
+        + "."
+    )
+
+
+@transaction.atomic
+def remove_person(*, articles, person, role, user=None) -> str:
+    targets = _targets(articles)
+    links = ArticlePerson.objects.filter(
+        article__in=[a.pk for a in targets], person=person, role=role
+    )
+    changed = set(links.values_list("article_id", flat=True))
+    removed, _ = links.delete()
+    Article.objects.filter(pk__in=changed).touch()
+    label = ArticlePerson.Role(role).label.lower()
+    _log(
+        user,
+        [a for a in targets if a.pk in changed],
+        f"Removed {person} as {label}.",
+    )
+    return f"{person} removed as {label} from {removed} articles."

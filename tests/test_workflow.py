@@ -1,12 +1,14 @@
 """The review workflow and safe concurrent edits, from the outside: admin form,
 admin bulk actions and API, as curator, editor and anonymous user."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from articles import workflow
-from articles.models import Article, ConcurrentEdit
+from articles.models import Article, ArticlePerson, ArticleTopic, ConcurrentEdit
 from tests.factories import ArticleFactory
 from tests.test_admin import article_form, change_url, errors_in
 
@@ -181,3 +183,96 @@ def test_stale_instances_cannot_overwrite_each_other():
 
 def test_transition_table_matches_the_documented_flow():
     assert workflow.TRANSITIONS == LEGAL
+
+
+# Review queue and bulk work
+
+
+def test_admin_index_counts_the_review_queue(client, curator):
+    from tests.factories import ArticlePersonFactory, ArticleTopicFactory
+
+    ArticleFactory.create_batch(2, status="review")
+    ArticlePersonFactory(state="suggested")
+    ArticleTopicFactory.create_batch(3, state="suggested")
+    ArticleTopicFactory(state="confirmed")
+    client.force_login(curator)
+    page = client.get(reverse("admin:index")).content.decode()
+    queue = page[page.index('id="review-queue"') :]
+    queue = queue[: queue.index("</table>")]
+    rows = dict(re.findall(r">([A-Z][a-z ]+)</a></th>\s*<td>(\d+)</td>", queue))
+    assert rows == {
+        "Articles in review": "2",
+        "Suggested people links": "1",
+        "Suggested topic links": "3",
+        "Suggested quotes": "0",
+        "Candidate new people": "0",
+    }
+    assert "?state__exact=suggested" in queue
+
+
+def test_suggested_links_are_confirmed_or_rejected_one_by_one(curator_client):
+    from tests.factories import ArticlePersonFactory
+
+    keep, drop = ArticlePersonFactory.create_batch(2, state="suggested")
+    url = reverse("admin:articles_articleperson_changelist")
+    curator_client.post(url, {"action": "confirm", "_selected_action": [keep.pk]})
+    curator_client.post(url, {"action": "reject", "_selected_action": [drop.pk]})
+    keep.refresh_from_db()
+    assert keep.state == "confirmed"
+    assert not ArticlePerson.objects.filter(pk=drop.pk).exists()
+
+
+def run_bulk(client, action, articles, **fields):
+    return client.post(
+        reverse("admin:articles_article_changelist"),
+        {
+            "action": action,
+            "_selected_action": [a.pk for a in articles],
+            "apply": "yes",
+            **fields,
+        },
+        follow=True,
+    )
+
+
+def test_bulk_topic_and_person_on_many_articles(curator_client):
+    from django.contrib.admin.models import LogEntry
+
+    from tests.factories import ArticleTopicFactory, PersonFactory, TopicFactory
+
+    articles = ArticleFactory.create_batch(120, status="draft")
+    topic, person = (
+        TopicFactory(name="Grain corridor"),
+        PersonFactory(name="Hakan Fidan"),
+    )
+    ArticleTopicFactory(article=articles[0], topic=topic, state="suggested")
+    ArticleTopicFactory(article=articles[1], topic=topic)
+
+    page = run_bulk(curator_client, "add_topic", articles, topic=topic.pk)
+    assert (
+        "Topic “Grain corridor” added to 118 articles, confirmed on 1; "
+        "1 already had it." in page.content.decode()
+    )
+    assert ArticleTopic.objects.filter(topic=topic, state="confirmed").count() == 120
+    assert (
+        LogEntry.objects.filter(change_message="Added topic “Grain corridor”.").count()
+        == 119
+    )
+
+    page = run_bulk(
+        curator_client, "add_person", articles[:50], person=person.pk, role="quoted"
+    )
+    assert "Hakan Fidan added as quoted to 50 articles." in page.content.decode()
+    page = run_bulk(
+        curator_client, "remove_person", articles[:10], person=person.pk, role="quoted"
+    )
+    assert "Hakan Fidan removed as quoted from 10 articles." in page.content.decode()
+    assert ArticlePerson.objects.filter(person=person).count() == 40
+    page = run_bulk(curator_client, "remove_topic", articles[:5], topic=topic.pk)
+    assert "removed from 5 articles" in page.content.decode()
+
+
+def test_bulk_actions_are_not_for_anonymous_users(client):
+    article = ArticleFactory()
+    response = run_bulk(client, "add_topic", [article], topic=1)
+    assert "/admin/login/" in response.redirect_chain[-1][0]
