@@ -30,15 +30,12 @@ from articles.models import (
     Quote,
     Story,
 )
-from articles.text import ascii_slug, content_hash, fold, normalise_body
+from articles.text import fold
 
 from . import fingerprint, reading, signatures
-from .html import parse_html
-from .jsonl import parse_jsonl
-from .language import detect_language
+from .analysis import Analysis, Entry, analyse, parse_source
 from .parsed import ParsedArticle, RejectedInput
-from .plaintext import parse_text
-from .suggest import NameIndex, suggest
+from .suggest import NameIndex
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +61,7 @@ class _Draft:
     parsed: ParsedArticle
     article: Article
     warnings: list[str]
+    analysis: Analysis
 
 
 @dataclass
@@ -175,38 +173,16 @@ class Importer:
         self, sources: Iterable[tuple[str, bytes | RejectedInput]]
     ) -> Iterator[Item]:
         """Yield one report item per article found in the sources, as it is done."""
-        pending: list[tuple[str, ParsedArticle | RejectedInput, str]] = []
+        pending: list[Entry] = []
         for name, data in sources:
-            pending.extend(self._parse_source(name, data))
-            if len(pending) >= BATCH_SIZE:
-                yield from self._write_batch(pending)
-                pending = []
+            pending.extend(
+                Entry.of(*item) for item in parse_source(name, data, self.max_bytes)
+            )
+            while len(pending) >= BATCH_SIZE:
+                yield from self._write_batch(pending[:BATCH_SIZE])
+                pending = pending[BATCH_SIZE:]
         if pending:
             yield from self._write_batch(pending)
-
-    def _parse_source(self, name: str, data: bytes | RejectedInput):
-        """Return (source, parsed article or rejection, raw text) for each item."""
-        if isinstance(data, RejectedInput):
-            return [(name, data, "")]
-        if not data.strip():
-            return [(name, RejectedInput("The file is empty."), "")]
-        if len(data) > self.max_bytes:
-            return [
-                (name, RejectedInput(reading.too_large(len(data), self.max_bytes)), "")
-            ]
-        try:
-            text = reading.decode(data)
-            kind = reading.sniff(text)
-            if kind == "jsonl":
-                lines = text.split("\n")
-                return [
-                    (f"{name}:{number}", parsed, lines[number - 1] if number else text)
-                    for number, parsed in parse_jsonl(text, source=name)
-                ]
-            parser = parse_html if kind == "html" else parse_text
-            return [(name, parser(text, source=name), text)]
-        except RejectedInput as error:
-            return [(name, error, "")]
 
     def _write_batch(self, pending) -> Iterator[Item]:
         """Write a batch: first all of it in a few bulk statements; if anything in
@@ -227,16 +203,16 @@ class Importer:
         except DatabaseError as error:
             # The batch is gone whole; say so for every item in it.
             items = [
-                Item(source=s, status=REJECTED, error=f"Database error: {error}")
-                for s, _, _ in pending
+                Item(source=e.source, status=REJECTED, error=f"Database error: {error}")
+                for e in pending
             ]
             self._load_outlets()
         if self.dry_run:
             self._load_outlets()  # outlets "created" by the dry run do not exist
         yield from items
 
-    def _write_one(self, entry) -> Item:
-        source, parsed, _ = entry
+    def _write_one(self, entry: Entry) -> Item:
+        source, parsed = entry.source, entry.parsed
         known, by_url = dict(self._known), dict(self._by_url)
         outlets = len(self._outlets_by_name)
         try:
@@ -279,13 +255,14 @@ class Importer:
         """
         results: list[Item | _Draft] = []
         urls: set[str] = set()
-        for source, parsed, raw in entries:
+        for entry in entries:
+            source, parsed = entry.source, entry.parsed
             if isinstance(parsed, RejectedInput):
                 results.append(Item(source=source, status=REJECTED, error=str(parsed)))
                 continue
             before = len(self._outlets_by_name)
             try:
-                outcome = self._prepare(source, parsed, raw)
+                outcome = self._prepare(entry)
             except (RejectedInput, ValidationError) as error:
                 item = Item(
                     source=source,
@@ -327,16 +304,16 @@ class Importer:
             for r in results
         ]
 
-    def _prepare(self, source, parsed, raw) -> "Item | _Draft":
+    def _prepare(self, entry: Entry) -> "Item | _Draft":
         """Validate one article and decide what it is, writing only a new outlet
         or a captured version; return the report item, or a draft to insert."""
+        source, parsed, raw = entry.source, entry.parsed, entry.raw
+        body, digest = entry.body, entry.digest
         warnings = list(parsed.warnings)
-        body = normalise_body(parsed.body)
         if not parsed.title.strip():
             raise RejectedInput("No title found.")
         if not body:
             raise RejectedInput("No article text found.")
-        digest = content_hash(body)
 
         existing = self._same_text(digest)
         if existing is not None:
@@ -376,37 +353,55 @@ class Importer:
                     article=self._summary(same_url),
                 )
 
-        language = parsed.language or detect_language(body)
+        if entry.analysis is None:
+            entry.analysis = analyse(entry, self.people, self.topics)
+        analysis = entry.analysis
+        language = analysis.language
         if not language:
             language = outlet.language or "en"
             warnings.append(f"Language not detected; set to “{language}”.")
+        # The fields as Article.refresh_derived_fields would leave them: the
+        # analysis normalised the body and derived the rest from it.
         article = Article(
             outlet=outlet,
-            title=parsed.title.strip()[:500],
+            title=analysis.title,
             url=parsed.url,
             published_at=parsed.published_at,
             dateline=parsed.dateline[:200],
-            lead=parsed.lead,
+            lead=analysis.lead,
             body=body,
+            content_hash=digest,
+            word_count=analysis.word_count,
             language=language,
             status=self.status,
             raw_text=raw,
             source=source[:2000],
             imported_at=now,
         )
-        # The database enforces uniqueness; duplicates were looked up above.
-        article.full_clean(
-            exclude=["slug"], validate_unique=False, validate_constraints=False
-        )
+        self._validate(article)
         self._known[digest] = article
-        return _Draft(source=source, parsed=parsed, article=article, warnings=warnings)
+        return _Draft(
+            source=source,
+            parsed=parsed,
+            article=article,
+            warnings=warnings,
+            analysis=analysis,
+        )
+
+    @staticmethod
+    def _validate(article: Article):
+        """Validate a new article's fields as full_clean would, without its two
+        queries per article: the outlet is one the importer loaded or created,
+        and the body's hash was looked up for the whole batch (the database's
+        unique constraint still refuses a duplicate that slips in between).
+        Title and body are present, the derived fields are set above, and
+        date_inferred is False, so Article.clean has nothing else to refuse."""
+        article.clean_fields(exclude=["slug", "outlet"])
 
     def _assign_slugs(self, drafts):
         """Give each new article a unique slug, with one query for the batch."""
         # Unsaved models cannot be dictionary keys, hence pairs.
-        bases = [
-            (d.article, ascii_slug(d.article.title, 180) or "article") for d in drafts
-        ]
+        bases = [(d.article, d.analysis.slug_base) for d in drafts]
         taken = set(
             Article.objects.filter(slug__in={base for _, base in bases}).values_list(
                 "slug", flat=True
@@ -429,11 +424,7 @@ class Importer:
     def _existing_texts(self, pending) -> dict[str, Article]:
         """Return the batch's bodies already in the archive, by content hash, in
         two queries for the whole batch rather than two per article."""
-        digests = {
-            content_hash(normalise_body(parsed.body))
-            for _, parsed, _ in pending
-            if isinstance(parsed, ParsedArticle) and parsed.body
-        }
+        digests = {e.digest for e in pending if e.digest}
         known = {
             article.content_hash: article
             for article in Article.objects.select_related("outlet").filter(
@@ -447,7 +438,11 @@ class Importer:
         self._with_authors(known.values())
         # The URL index is partial (URLs are unique only when present), which
         # SQLite will not use for url = %s: one lookup for the batch instead.
-        urls = {p.url for _, p, _ in pending if isinstance(p, ParsedArticle) and p.url}
+        urls = {
+            e.parsed.url
+            for e in pending
+            if isinstance(e.parsed, ParsedArticle) and e.parsed.url
+        }
         self._by_url = {
             article.url: article
             for article in Article.objects.select_related("outlet").filter(url__in=urls)
@@ -534,17 +529,8 @@ class Importer:
         people, topics, quotes, candidates = [], [], [], []
         for draft in drafts:
             article = draft.article
-            found, topic_warnings = suggest(
-                title=article.title,
-                lead=article.lead,
-                body=article.body,
-                authors=draft.parsed.authors,
-                listed_people=draft.parsed.people,
-                listed_topics=draft.parsed.topics,
-                people=self.people,
-                topics=self.topics,
-            )
-            draft.warnings.extend(topic_warnings)
+            found = draft.analysis.suggestions
+            draft.warnings.extend(draft.analysis.topic_warnings)
             people += [
                 ArticlePerson(article=article, person_id=pk, role=role, state=suggested)
                 for pk, role in found.people
@@ -587,8 +573,8 @@ class Importer:
     def _link_stories(self, drafts):
         """Link each new article to copies of the same story in other outlets,
         earlier articles in this batch included, in three queries for the batch."""
-        shingles = {d.article.pk: fingerprint.shingles(d.article.body) for d in drafts}
-        keys = {pk: fingerprint.band_keys(s) for pk, s in shingles.items()}
+        shingles = {d.article.pk: d.analysis.shingles for d in drafts}
+        keys = {d.article.pk: d.analysis.band_keys for d in drafts}
         by_key: dict[int, list[tuple[int, int]]] = {}
         wanted = {key for article_keys in keys.values() for key in article_keys}
         if not wanted:
