@@ -8,14 +8,17 @@ flight, never part of an article, and a re-run skips what is already in.
 """
 
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from articles.models import (
@@ -399,7 +402,9 @@ class Importer:
         article.clean_fields(exclude=["slug", "outlet"])
 
     def _assign_slugs(self, drafts):
-        """Give each new article a unique slug, with one query for the batch."""
+        """Give each new article a unique slug, with at most two queries for the
+        batch: the bases taken, then every slug starting with a base that is
+        taken or that two articles of the batch share."""
         # Unsaved models cannot be dictionary keys, hence pairs.
         bases = [(d.article, d.analysis.slug_base) for d in drafts]
         taken = set(
@@ -407,17 +412,18 @@ class Importer:
                 "slug", flat=True
             )
         )
+        counts = Counter(base for _, base in bases)
+        clashing = {base for base, n in counts.items() if n > 1 or base in taken}
+        if clashing:
+            taken |= set(
+                Article.objects.filter(
+                    reduce(or_, (Q(slug__startswith=base) for base in clashing))
+                ).values_list("slug", flat=True)
+            )
         for article, base in bases:
-            slug = base
-            if slug in taken:
-                taken |= set(
-                    Article.objects.filter(slug__startswith=base).values_list(
-                        "slug", flat=True
-                    )
-                )
-                n = 2
-                while slug in taken:
-                    slug, n = f"{base}-{n}", n + 1
+            slug, n = base, 2
+            while slug in taken:
+                slug, n = f"{base}-{n}", n + 1
             article.slug = slug
             taken.add(slug)
 
@@ -584,10 +590,8 @@ class Importer:
         )
         for key, article_id, outlet_id in rows:
             by_key.setdefault(key, []).append((article_id, outlet_id))
-        ArticleFingerprint.objects.bulk_create(
-            ArticleFingerprint(article_id=pk, key=key)
-            for pk, article_keys in keys.items()
-            for key in article_keys
+        _insert_fingerprints(
+            (pk, key) for pk, article_keys in keys.items() for key in article_keys
         )
         chosen: dict[int, list[int]] = {}
         for draft in drafts:
@@ -642,3 +646,20 @@ class Importer:
         Article.objects.filter(pk__in=[m.pk for m in members]).update(story=story)
         for member in members:
             member.story_id = story.pk
+
+
+def _insert_fingerprints(rows):
+    """Insert (article id, band key) rows: twenty an article, so without a model
+    instance each; with COPY on PostgreSQL."""
+    quote = connection.ops.quote_name
+    table = quote(ArticleFingerprint._meta.db_table)
+    columns = f"({quote('article_id')}, {quote('key')})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} {columns} VALUES (%s, %s)", list(rows)
+            )
