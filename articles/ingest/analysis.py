@@ -15,7 +15,7 @@ from articles.text import ascii_slug, count_words, normalise_body
 
 from . import fingerprint, reading
 from .html import parse_html
-from .jsonl import parse_jsonl
+from .jsonl import parse_jsonl, parse_line
 from .language import detect_language
 from .parsed import ParsedArticle, RejectedInput
 from .plaintext import parse_text
@@ -99,25 +99,73 @@ def needs_analysis(entry: Entry) -> bool:
     )
 
 
-def parse_source(name: str, data: bytes | RejectedInput, max_bytes: int):
-    """Return (source, parsed article or rejection, raw text) for each item of
-    one input; a JSON Lines file holds several, any other file one."""
+def decode_source(
+    name: str, data: bytes | RejectedInput, max_bytes: int
+) -> tuple[str, str] | RejectedInput:
+    """Return the text of one input and its format, or why it cannot be read."""
     if isinstance(data, RejectedInput):
-        return [(name, data, "")]
+        return data
     if not data.strip():
-        return [(name, RejectedInput("The file is empty."), "")]
+        return RejectedInput("The file is empty.")
     if len(data) > max_bytes:
-        return [(name, RejectedInput(reading.too_large(len(data), max_bytes)), "")]
+        return RejectedInput(reading.too_large(len(data), max_bytes))
     try:
         text = reading.decode(data)
-        kind = reading.sniff(text)
+        return text, reading.sniff(text)
+    except RejectedInput as error:
+        return error
+
+
+def parse_decoded(name: str, text: str, kind: str):
+    """Yield (source, parsed article or rejection, raw text) for each item of a
+    decoded input; a JSON Lines file holds several, any other file one."""
+    try:
         if kind == "jsonl":
             lines = text.split("\n")
-            return [
-                (f"{name}:{number}", parsed, lines[number - 1] if number else text)
-                for number, parsed in parse_jsonl(text, source=name)
-            ]
+            for number, parsed in parse_jsonl(text, source=name):
+                yield f"{name}:{number}", parsed, lines[number - 1] if number else text
+            return
         parser = parse_html if kind == "html" else parse_text
-        return [(name, parser(text, source=name), text)]
+        yield name, parser(text, source=name), text
     except RejectedInput as error:
-        return [(name, error, "")]
+        yield name, error, ""
+
+
+# Jobs for worker processes: ("text", (name, text, kind)) for a file to parse,
+# ("line", (name, number, line, now)) for one line of a JSON Lines file, and
+# ("item", (source, parsed or rejection, raw)) for an item parsed already.
+_worker_indexes: tuple[NameIndex, NameIndex] | None = None
+
+
+def init_worker(people: NameIndex, topics: NameIndex):
+    global _worker_indexes
+    _worker_indexes = (people, topics)
+
+
+def entries_of(job) -> list[Entry]:
+    kind, args = job
+    if kind == "text":
+        return [Entry.of(*item) for item in parse_decoded(*args)]
+    if kind == "line":
+        name, number, line, now = args
+        return [
+            Entry.of(f"{name}:{number}", parse_line(line.strip(), number, now), line)
+        ]
+    return [Entry.of(*args)]
+
+
+def work(jobs) -> list[Entry]:
+    """Parse and analyse a chunk of jobs in a worker process. An article that
+    may turn out to be a duplicate is analysed all the same: whether it is
+    one is for the service to find out in the database."""
+    people, topics = _worker_indexes
+    entries = [entry for job in jobs for entry in entries_of(job)]
+    for entry in entries:
+        if needs_analysis(entry):
+            try:
+                entry.analysis = analyse(entry, people, topics)
+            except Exception:
+                # Left to the service, which analyses the entry itself and
+                # reports the error on this item as it always has.
+                entry.analysis = None
+    return entries

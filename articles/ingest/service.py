@@ -7,18 +7,20 @@ paying one disk flush per article; an interrupted run loses at most the batch in
 flight, never part of an article, and a re-run skips what is already in.
 """
 
+import datetime as dt
 import logging
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
+from itertools import chain, islice
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
 from articles.models import (
@@ -35,14 +37,32 @@ from articles.models import (
 )
 from articles.text import fold
 
-from . import fingerprint, reading, signatures
-from .analysis import Analysis, Entry, analyse, parse_source
+from . import analysis as analysing
+from . import fingerprint, jsonl, reading, signatures
+from .analysis import Analysis, Entry, analyse, decode_source, parse_decoded
 from .parsed import ParsedArticle, RejectedInput
 from .suggest import NameIndex
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# Parsing and analysis (language, suggestions, fingerprints) run in worker
+# processes for inputs of at least POOL_MIN_ITEMS items, in chunks of
+# CHUNK_ITEMS, at most AHEAD chunks a worker ahead of the writes; smaller inputs
+# are not worth starting processes for. The database is only used here, in
+# the process that runs the import.
+POOL_MIN_ITEMS = 2 * BATCH_SIZE
+CHUNK_ITEMS = 50
+AHEAD = 4
+
+
+def default_workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return min(cores, 8)
+
 
 IMPORTED, UPDATED, DUPLICATE, REJECTED = "imported", "updated", "duplicate", "rejected"
 STATUSES = (IMPORTED, UPDATED, DUPLICATE, REJECTED)
@@ -152,8 +172,10 @@ class Importer:
         status: str = Article.Status.DRAFT,
         dry_run: bool = False,
         max_bytes: int | None = None,
+        workers: int | None = None,
     ):
         self.default_outlet = default_outlet
+        self.workers = default_workers() if workers is None else workers
         self.status = status
         self.dry_run = dry_run
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
@@ -176,16 +198,67 @@ class Importer:
         self, sources: Iterable[tuple[str, bytes | RejectedInput]]
     ) -> Iterator[Item]:
         """Yield one report item per article found in the sources, as it is done."""
+        jobs = self._jobs(sources)
+        head = list(islice(jobs, POOL_MIN_ITEMS))
+        jobs = chain(head, jobs)
+        if len(head) >= POOL_MIN_ITEMS and self._can_fork():
+            entries = self._entries_from_workers(jobs)
+        else:
+            # Analysed when written, and only articles that are new.
+            entries = (entry for job in jobs for entry in analysing.entries_of(job))
         pending: list[Entry] = []
-        for name, data in sources:
-            pending.extend(
-                Entry.of(*item) for item in parse_source(name, data, self.max_bytes)
-            )
-            while len(pending) >= BATCH_SIZE:
-                yield from self._write_batch(pending[:BATCH_SIZE])
-                pending = pending[BATCH_SIZE:]
+        for entry in entries:
+            pending.append(entry)
+            if len(pending) >= BATCH_SIZE:
+                yield from self._write_batch(pending)
+                pending = []
         if pending:
             yield from self._write_batch(pending)
+
+    def _jobs(self, sources):
+        """Yield the work the sources make, one job an item: a JSON Lines file
+        is split here into its records, so that workers share a large one."""
+        for name, data in sources:
+            decoded = decode_source(name, data, self.max_bytes)
+            if isinstance(decoded, RejectedInput):
+                yield "item", (name, decoded, "")
+            elif decoded[1] == "jsonl" and jsonl.is_line_by_line(decoded[0]):
+                # As parse_jsonl reads it, a line at a time, the parsing left
+                # to whoever does the job.
+                now = dt.datetime.now(dt.UTC)
+                for number, line in enumerate(decoded[0].split("\n"), start=1):
+                    if line.strip():
+                        yield "line", (name, number, line, now)
+            elif decoded[1] == "jsonl":
+                for item in parse_decoded(name, *decoded):
+                    yield "item", item
+            else:
+                yield "text", (name, *decoded)
+
+    def _can_fork(self) -> bool:
+        return self.workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+    def _entries_from_workers(self, jobs) -> Iterator[Entry]:
+        """Yield the jobs' entries, parsed and analysed by a pool of forked
+        workers, in order. The workers never touch the database: they inherit
+        the parent's connection but never use it, and leave without closing it."""
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(
+            self.workers,
+            initializer=analysing.init_worker,
+            initargs=(self.people, self.topics),
+        )
+        try:
+            in_flight = deque()
+            while chunk := list(islice(jobs, CHUNK_ITEMS)):
+                in_flight.append(pool.apply_async(analysing.work, (chunk,)))
+                if len(in_flight) >= AHEAD * self.workers:
+                    yield from in_flight.popleft().get()
+            while in_flight:
+                yield from in_flight.popleft().get()
+        finally:
+            pool.terminate()
+            pool.join()
 
     def _write_batch(self, pending) -> Iterator[Item]:
         """Write a batch: first all of it in a few bulk statements; if anything in
@@ -399,7 +472,7 @@ class Importer:
         unique constraint still refuses a duplicate that slips in between).
         Title and body are present, the derived fields are set above, and
         date_inferred is False, so Article.clean has nothing else to refuse."""
-        article.clean_fields(exclude=["slug", "outlet"])
+        article.clean_fields(exclude=_NOT_VALIDATED)
 
     def _assign_slugs(self, drafts):
         """Give each new article a unique slug, with at most two queries for the
@@ -414,12 +487,7 @@ class Importer:
         )
         counts = Counter(base for _, base in bases)
         clashing = {base for base, n in counts.items() if n > 1 or base in taken}
-        if clashing:
-            taken |= set(
-                Article.objects.filter(
-                    reduce(or_, (Q(slug__startswith=base) for base in clashing))
-                ).values_list("slug", flat=True)
-            )
+        taken |= _slugs_starting_with(sorted(clashing))
         for article, base in bases:
             slug, n = base, 2
             while slug in taken:
@@ -531,50 +599,44 @@ class Importer:
     def _add_suggestions(self, drafts):
         """Suggest people, topics, quotes and candidates for the new articles,
         with one insert per kind for the whole batch."""
-        suggested = LinkState.SUGGESTED
+        # Rows of plain values rather than model instances: a batch has several
+        # thousand, and Django's per-instance work was most of the write.
+        suggested = str(LinkState.SUGGESTED)
         people, topics, quotes, candidates = [], [], [], []
         for draft in drafts:
-            article = draft.article
+            pk = draft.article.pk
             found = draft.analysis.suggestions
             draft.warnings.extend(draft.analysis.topic_warnings)
             people += [
-                ArticlePerson(article=article, person_id=pk, role=role, state=suggested)
-                for pk, role in found.people
+                (pk, person, str(role), suggested) for person, role in found.people
             ]
-            topics += [
-                ArticleTopic(article=article, topic_id=pk, state=suggested)
-                for pk in found.topics
-            ]
+            topics += [(pk, topic, suggested) for topic in found.topics]
             quotes += [
-                Quote(
-                    article=article,
-                    speaker_id=q.person_id,
-                    text=q.text,
-                    start=q.start,
-                    end=q.end,
-                    state=suggested,
-                )
+                (pk, q.person_id, q.text, q.start, q.end, suggested)
                 for q in found.quotes
             ]
             candidates += [
-                CandidatePerson(
-                    article=article,
-                    name=c.name[:200],
-                    title=c.title[:200],
-                    role=c.role,
-                    context=c.context[:300],
+                (
+                    pk,
+                    c.name[:200],
+                    c.title[:200],
+                    str(c.role),
+                    c.context[:300],
+                    str(CandidatePerson.State.SUGGESTED),
                 )
                 for c in found.candidates
             ]
-        for model, objects in [
-            (ArticlePerson, people),
-            (ArticleTopic, topics),
-            (Quote, quotes),
-        ]:
-            if objects:
-                model.objects.bulk_create(objects)
-        if candidates:
-            CandidatePerson.objects.bulk_create(candidates, ignore_conflicts=True)
+        _insert_rows(ArticlePerson, ["article", "person", "role", "state"], people)
+        _insert_rows(ArticleTopic, ["article", "topic", "state"], topics)
+        _insert_rows(
+            Quote, ["article", "speaker", "text", "start", "end", "state"], quotes
+        )
+        _insert_rows(
+            CandidatePerson,
+            ["article", "name", "title", "role", "context", "state"],
+            candidates,
+            ignore_conflicts=True,
+        )
 
     def _link_stories(self, drafts):
         """Link each new article to copies of the same story in other outlets,
@@ -590,8 +652,10 @@ class Importer:
         )
         for key, article_id, outlet_id in rows:
             by_key.setdefault(key, []).append((article_id, outlet_id))
-        _insert_fingerprints(
-            (pk, key) for pk, article_keys in keys.items() for key in article_keys
+        _insert_rows(
+            ArticleFingerprint,
+            ["article", "key"],
+            [(pk, key) for pk, article_keys in keys.items() for key in article_keys],
         )
         chosen: dict[int, list[int]] = {}
         for draft in drafts:
@@ -648,18 +712,80 @@ class Importer:
             member.story_id = story.pk
 
 
-def _insert_fingerprints(rows):
-    """Insert (article id, band key) rows: twenty an article, so without a model
-    instance each; with COPY on PostgreSQL."""
+# Fields of a new article that cannot be invalid (derived, defaults, free text)
+# or whose validation is a query (the outlet); slugs are chosen afterwards.
+_NOT_VALIDATED = [
+    "id",
+    "slug",
+    "outlet",
+    "date_inferred",
+    "lead",
+    "word_count",
+    "notes",
+    "raw_text",
+    "content_hash",
+    "imported_at",
+    "created_at",
+    "updated_at",
+    "search_vector",
+    "story",
+]
+
+
+def _slugs_starting_with(prefixes: list[str]) -> set[str]:
+    """Return the stored slugs that start with any of the prefixes, in one
+    statement per 200 prefixes, each part of which the slug's index serves:
+    SQLite cannot use an index for LIKE (case-insensitive there) but can for a
+    range; PostgreSQL has a pattern index for LIKE, and collations under which
+    the range would be wrong."""
     quote = connection.ops.quote_name
-    table = quote(ArticleFingerprint._meta.db_table)
-    columns = f"({quote('article_id')}, {quote('key')})"
+    table, column = quote(Article._meta.db_table), quote("slug")
+    select = f"SELECT {column} FROM {table} WHERE {column}"
+    found = set()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} {columns} FROM STDIN") as copy:
+        for start in range(0, len(prefixes), 200):
+            chunk = prefixes[start : start + 200]
+            if connection.vendor == "sqlite":
+                # Compared as bytes, every string starting with the prefix sorts
+                # between it and the prefix followed by the last code point.
+                part = f"{select} >= %s AND {column} < %s"
+                params = [
+                    p for prefix in chunk for p in (prefix, prefix + "\U0010ffff")
+                ]
+            else:
+                part = f"{select} LIKE %s"
+                params = [
+                    prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                    + "%"
+                    for prefix in chunk
+                ]
+            cursor.execute(" UNION ALL ".join([part] * len(chunk)), params)
+            found.update(slug for (slug,) in cursor.fetchall())
+    return found
+
+
+def _insert_rows(
+    model, fields: list[str], rows: list[tuple], *, ignore_conflicts=False
+):
+    """Insert rows of plain values for the fields of model, ids left to the
+    database: with COPY on PostgreSQL, executemany elsewhere, and skipping rows
+    that break a unique constraint when ignore_conflicts."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not ignore_conflicts:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+            return
+        sql = f"INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        if not ignore_conflicts:
+            sql = f"INSERT {sql}"
+        elif connection.vendor == "sqlite":
+            sql = f"INSERT OR IGNORE {sql}"
         else:
-            cursor.executemany(
-                f"INSERT INTO {table} {columns} VALUES (%s, %s)", list(rows)
-            )
+            sql = f"INSERT {sql} ON CONFLICT DO NOTHING"
+        cursor.executemany(sql, rows)
