@@ -19,6 +19,7 @@ from articles.models import (
     Outlet,
     Person,
     Quote,
+    Story,
     Topic,
 )
 from articles.text import normalise_body
@@ -509,3 +510,75 @@ def test_reporting_duplicates_costs_no_query_per_duplicate(tmp_path):
         return len(queries)
 
     assert queries_for(2) == queries_for(12)
+
+
+def test_an_import_in_worker_processes_matches_one_in_process(tmp_path, monkeypatch):
+    """Large imports are parsed and analysed in forked workers; the articles,
+    links, slugs and report are those of an import done in process."""
+    from articles.ingest import service
+
+    PersonFactory(name="Sergey Lavrov", aliases=["Lavrov"])
+    PersonFactory(name="Hakan Fidan")
+    TopicFactory(name="Black Sea grain deal", keywords=["grain corridor"])
+    records = [
+        record(
+            url=f"https://tass.com/politics/{n}",
+            title=f"Lavrov and Fidan discuss grain corridor {n % 4}",
+            body=record()["body"] + f"\n\nTalks number {n} ended at noon.",
+            **({} if n % 5 else {"language": ""}),
+        )
+        for n in range(23)
+    ]
+    records[7] = "{not json"
+    records[11] = record(url="https://tass.com/politics/3", body="A new text.")
+    records[15] = dict(records[2])  # a duplicate
+    jsonl = write_jsonl(tmp_path / "a.jsonl", *records)
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Lavrov meets Fidan\n\nBy Anna Petrova\n\nMOSCOW, August 31 /TASS/. "
+        + record()["body"],
+        encoding="utf-8",
+    )
+    sources = [(str(jsonl), jsonl.read_bytes()), (str(page), page.read_bytes())]
+
+    def snapshot(workers):
+        items = [i.as_dict() for i in Importer(workers=workers).run(sources)]
+        for item in items:
+            if item["article"]:
+                item["article"].pop("id")
+        articles = [
+            (a.slug, a.title, a.language, a.word_count, a.content_hash, a.raw_text)
+            for a in Article.objects.order_by("source")
+        ]
+        links = sorted(
+            ArticlePerson.objects.values_list("article__slug", "person__name", "role")
+        )
+        rest = (
+            sorted(Quote.objects.values_list("article__slug", "text", "start")),
+            sorted(CandidatePerson.objects.values_list("article__slug", "name")),
+            sorted(ArticleVersion.objects.values_list("article__slug", "source")),
+            Article.objects.filter(topics__isnull=False).count(),
+        )
+        Article.objects.all().delete()
+        Story.objects.all().delete()
+        Outlet.objects.all().delete()
+        return items, articles, links, rest
+
+    pools = []
+    real = service.Importer._entries_from_workers
+
+    def counted(self, jobs):
+        pools.append(self.workers)
+        return real(self, jobs)
+
+    monkeypatch.setattr(service.Importer, "_entries_from_workers", counted)
+    monkeypatch.setattr(service, "POOL_MIN_ITEMS", 5)
+    monkeypatch.setattr(service, "CHUNK_ITEMS", 3)
+    in_workers = snapshot(workers=2)
+    in_process = snapshot(workers=1)
+    assert pools == [2]
+    assert in_workers == in_process
+    statuses = [i["status"] for i in in_workers[0]]
+    assert statuses.count("rejected") == 1 and statuses.count("duplicate") == 1
+    assert statuses.count("updated") == 1 and len(statuses) == 24
+    assert in_workers[2] and in_workers[3][0]
