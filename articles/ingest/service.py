@@ -510,8 +510,8 @@ class Importer:
         )
         known.update({version.content_hash: version.article for version in versions})
         self._with_authors(known.values())
-        # The URL index is partial (URLs are unique only when present), which
-        # SQLite will not use for url = %s: one lookup for the batch instead.
+        # The URL index is partial (URLs are unique only when present): SQLite
+        # uses it only when the query states the index's condition.
         urls = {
             e.parsed.url
             for e in pending
@@ -519,7 +519,9 @@ class Importer:
         }
         self._by_url = {
             article.url: article
-            for article in Article.objects.select_related("outlet").filter(url__in=urls)
+            for article in Article.objects.select_related("outlet")
+            .filter(url__in=urls)
+            .exclude(url="")
         }
         self._with_authors(self._by_url.values())
         return known
@@ -647,10 +649,7 @@ class Importer:
         wanted = {key for article_keys in keys.values() for key in article_keys}
         if not wanted:
             return
-        rows = ArticleFingerprint.objects.filter(key__in=wanted).values_list(
-            "key", "article_id", "article__outlet_id"
-        )
-        for key, article_id, outlet_id in rows:
+        for key, article_id, outlet_id in _fingerprint_rows(wanted):
             by_key.setdefault(key, []).append((article_id, outlet_id))
         _insert_rows(
             ArticleFingerprint,
@@ -762,6 +761,34 @@ def _slugs_starting_with(prefixes: list[str]) -> set[str]:
             cursor.execute(" UNION ALL ".join([part] * len(chunk)), params)
             found.update(slug for (slug,) in cursor.fetchall())
     return found
+
+
+def _fingerprint_rows(keys: set[int]) -> list[tuple[int, int, int]]:
+    """Return (key, article id, outlet id) for the stored fingerprints with any
+    of the keys: thousands a batch, so as plain SQL, in chunks under SQLite's
+    limit on parameters."""
+    quote = connection.ops.quote_name
+    fingerprints = quote(ArticleFingerprint._meta.db_table)
+    articles = quote(Article._meta.db_table)
+    key, article_id, outlet_id, id_ = map(
+        quote, ["key", "article_id", "outlet_id", "id"]
+    )
+    select = (
+        f"SELECT f.{key}, f.{article_id}, a.{outlet_id} FROM {fingerprints} f "
+        f"JOIN {articles} a ON a.{id_} = f.{article_id} WHERE f.{key}"
+    )
+    rows = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{select} = ANY(%s)", [list(keys)])
+            return cursor.fetchall()
+        keys = list(keys)
+        size = connection.features.max_query_params or 999
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            rows += cursor.fetchall()
+    return rows
 
 
 def _insert_rows(
