@@ -175,6 +175,25 @@ def test_a_reprint_in_another_outlet_joins_the_same_story(tmp_path):
     assert any("same story" in w for w in report["items"][1]["warnings"])
 
 
+def test_a_reprint_imported_later_joins_the_stored_article_s_story(tmp_path):
+    """The reprint's fingerprints are matched against those in the archive."""
+    body = (
+        "Russian Foreign Minister Sergey Lavrov said on Thursday that Moscow and "
+        "Ankara would continue consultations on the Black Sea grain initiative, "
+        "adding that the two sides had narrowed their differences over payments."
+    )
+    run(write_jsonl(tmp_path / "a.jsonl", record(body=body)))
+    reprint = record(
+        url="https://www.dailysabah.com/politics/lavrov-grain",
+        outlet="Daily Sabah",
+        body=body + "\n\nAgencies",
+    )
+    _, report = run(write_jsonl(tmp_path / "b.jsonl", reprint))
+    tass, sabah = Article.objects.order_by("pk")
+    assert tass.story_id is not None and tass.story_id == sabah.story_id
+    assert any("same story" in w for w in report["items"][0]["warnings"])
+
+
 def test_known_outlet_is_matched_by_domain_and_unknown_one_is_created(tmp_path):
     tass = OutletFactory(
         name="TASS Russian News Agency", domains=["tass.com", "tass.ru"]
