@@ -53,7 +53,9 @@ class Entry:
     def of(cls, source: str, parsed: ParsedArticle | RejectedInput, raw: str):
         entry = cls(source, parsed, raw)
         if isinstance(parsed, ParsedArticle):
-            entry.body = normalise_body(parsed.body)
+            # parse_jsonl normalises the body it reads; other parsers do not.
+            jsonl = parsed.format == "jsonl"
+            entry.body = parsed.body if jsonl else normalise_body(parsed.body)
             # The body is normalised already, so this equals text.content_hash
             # without normalising it a second time.
             entry.digest = hashlib.sha256(entry.body.encode("utf-8")).hexdigest()
