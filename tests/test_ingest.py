@@ -601,3 +601,18 @@ def test_an_import_in_worker_processes_matches_one_in_process(tmp_path, monkeypa
     assert statuses.count("rejected") == 1 and statuses.count("duplicate") == 1
     assert statuses.count("updated") == 1 and len(statuses) == 24
     assert in_workers[2] and in_workers[3][0]
+
+
+def test_an_article_the_model_would_refuse_is_rejected_with_the_field_s_error(
+    tmp_path,
+):
+    """The importer validates new articles without full_clean, but a value the
+    model refuses (a URL its validator rejects) still rejects the item."""
+    code, report = run(
+        write_jsonl(tmp_path / "a.jsonl", record(url="https://a..b/x"), record(url=""))
+    )
+    assert code == 1
+    first, second = report["items"]
+    assert first["status"] == "rejected"
+    assert first["error"] == "url: Enter a valid URL."
+    assert second["status"] == "imported"
