@@ -11,6 +11,9 @@ each item is, and writes it.
 import hashlib
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+
+from articles.models import Article
 from articles.text import ascii_slug, count_words, normalise_body
 
 from . import fingerprint, reading
@@ -35,6 +38,9 @@ class Analysis:
     topic_warnings: list[str]
     shingles: set[int]
     band_keys: list[int]
+    # Whether the article's fields from the input (all but its status, and
+    # the language only when there is one) pass the model's validation.
+    fields_valid: bool = False
 
 
 @dataclass
@@ -82,17 +88,66 @@ def analyse(entry: Entry, people: NameIndex, topics: NameIndex) -> Analysis:
         topics=topics,
     )
     shingles = fingerprint.shingles(body)
+    language = parsed.language or detect_language(body)
+    errors = field_errors(
+        {
+            "title": title,
+            "url": parsed.url,
+            "published_at": parsed.published_at,
+            "dateline": parsed.dateline[:200],
+            "body": body,
+            "source": entry.source[:2000],
+            **({"language": language} if language else {}),
+        }
+    )
     return Analysis(
         title=title,
         lead=lead,
-        language=parsed.language or detect_language(body),
+        language=language,
         slug_base=ascii_slug(title, 180) or "article",
         word_count=count_words(body),
         suggestions=found,
         topic_warnings=topic_warnings,
         shingles=shingles,
         band_keys=fingerprint.band_keys(shingles),
+        fields_valid=not errors,
     )
+
+
+# The fields of a new article that can be invalid. The others are derived,
+# defaults or free text, or validated by a query (the outlet, which the
+# importer loaded or created); slugs are chosen afterwards.
+VALIDATED = [
+    Article._meta.get_field(name)
+    for name in (
+        "title",
+        "url",
+        "published_at",
+        "dateline",
+        "body",
+        "language",
+        "status",
+        "source",
+    )
+]
+
+
+def field_errors(values: dict, article: Article | None = None) -> dict:
+    """Validate values of an article's fields as Model.clean_fields does, and
+    return its errors by field name; the cleaning of these fields returns the
+    value it was given."""
+    errors = {}
+    for f in VALIDATED:
+        if f.attname not in values:
+            continue
+        value = values[f.attname]
+        if f.blank and value in f.empty_values:
+            continue
+        try:
+            f.clean(value, article)
+        except ValidationError as error:
+            errors[f.name] = error.error_list
+    return errors
 
 
 def needs_analysis(entry: Entry) -> bool:

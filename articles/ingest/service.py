@@ -178,6 +178,7 @@ class Importer:
     ):
         self.default_outlet = default_outlet
         self.workers = default_workers() if workers is None else workers
+        self._status_valid = not analysing.field_errors({"status": status})
         self.status = status
         self.dry_run = dry_run
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
@@ -456,7 +457,10 @@ class Importer:
             source=source[:2000],
             imported_at=now,
         )
-        self._validate(article)
+        # The analysis validated what came from the input; the language the
+        # outlet gave and the importer's status are checked here.
+        if not (analysis.fields_valid and analysis.language and self._status_valid):
+            self._validate(article)
         self._known[digest] = article
         return _Draft(
             source=source,
@@ -474,16 +478,8 @@ class Importer:
         unique constraint still refuses a duplicate that slips in between).
         Title and body are present, the derived fields are set above, and
         date_inferred is False, so Article.clean has nothing else to refuse."""
-        errors = {}
-        # Model.clean_fields, for the fields that can be invalid.
-        for f in _VALIDATED:
-            value = getattr(article, f.attname)
-            if f.blank and value in f.empty_values:
-                continue
-            try:
-                setattr(article, f.attname, f.clean(value, article))
-            except ValidationError as error:
-                errors[f.name] = error.error_list
+        values = {f.attname: getattr(article, f.attname) for f in analysing.VALIDATED}
+        errors = analysing.field_errors(values, article)
         if errors:
             raise ValidationError(errors)
 
@@ -730,24 +726,6 @@ class Importer:
         Article.objects.filter(pk__in=[m.pk for m in members]).update(story=story)
         for member in members:
             member.story_id = story.pk
-
-
-# The fields of a new article that can be invalid. The others are derived,
-# defaults or free text, or validated by a query (the outlet, which the
-# importer loaded or created); slugs are chosen afterwards.
-_VALIDATED = [
-    Article._meta.get_field(name)
-    for name in (
-        "title",
-        "url",
-        "published_at",
-        "dateline",
-        "body",
-        "language",
-        "status",
-        "source",
-    )
-]
 
 
 def _slugs_starting_with(prefixes: list[str]) -> set[str]:
