@@ -41,6 +41,7 @@ from articles.text import fold
 from . import analysis as analysing
 from . import fingerprint, jsonl, reading, signatures
 from .analysis import Analysis, Entry, analyse, decode_source, parse_decoded
+from .language import load_model as load_language_model
 from .parsed import ParsedArticle, RejectedInput
 from .suggest import NameIndex
 
@@ -205,6 +206,10 @@ class Importer:
         head = list(islice(jobs, POOL_MIN_ITEMS))
         jobs = chain(head, jobs)
         if len(head) >= POOL_MIN_ITEMS and self._can_fork():
+            if any(kind == "text" for kind, _ in head):
+                # Pages seldom declare their language: load the model once,
+                # for the workers to share, rather than once in each.
+                load_language_model()
             entries = self._entries_from_workers(jobs)
         else:
             # Analysed when written, and only articles that are new.
