@@ -616,3 +616,24 @@ def test_an_article_the_model_would_refuse_is_rejected_with_the_field_s_error(
     assert first["status"] == "rejected"
     assert first["error"] == "url: Enter a valid URL."
     assert second["status"] == "imported"
+
+
+def test_the_command_hands_large_imports_to_worker_processes(tmp_path, monkeypatch):
+    from articles.ingest import service
+
+    pools = []
+    real = service.Importer._entries_from_workers
+
+    def counted(self, jobs):
+        pools.append(self.workers)
+        return real(self, jobs)
+
+    monkeypatch.setattr(service.Importer, "_entries_from_workers", counted)
+    monkeypatch.setattr(service, "POOL_MIN_ITEMS", 3)
+    records = [record(url="", body=f"Text number {n}.") for n in range(4)]
+    source = write_jsonl(tmp_path / "a.jsonl", *records)
+    code, report = run(source, "--workers", "2")
+    assert code == 0 and report["summary"]["imported"] == 4
+    assert pools == [2]
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(source), "--workers", "0")

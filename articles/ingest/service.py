@@ -180,10 +180,14 @@ class Importer:
         status: str = Article.Status.DRAFT,
         dry_run: bool = False,
         max_bytes: int | None = None,
-        workers: int | None = None,
+        workers: int = 1,
     ):
+        """workers > 1: parse and analyse imports of POOL_MIN_ITEMS items or
+        more in that many forked processes. Only for a process that runs no
+        other threads (a management command, not a threaded web server), since
+        a fork copies locks other threads may hold."""
         self.default_outlet = default_outlet
-        self.workers = default_workers() if workers is None else workers
+        self.workers = workers
         self._status_valid = not analysing.field_errors({"status": status})
         self.status = status
         self.dry_run = dry_run
