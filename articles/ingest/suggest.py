@@ -28,14 +28,19 @@ _SPEECH_VERBS = re.compile(
 )
 _ATTRIBUTION_WINDOW = 120
 
-_TITLES = (
-    r"(?:(?:Deputy|Vice|Acting|Former|First)\s+)?"
-    r"(?:(?:Prime|Foreign|Defen[cs]e|Interior|Economy|Energy|Finance|Trade|Justice|"
-    r"Health|Education|Agriculture|Culture|Transport)\s+)?"
+_TITLE_WORDS = (
     r"(?:President|Minister|Ambassador|Spokesperson|Spokesman|Spokeswoman|Chairman|"
     r"Chairwoman|Speaker|Mayor|Governor|Senator|General|Director|Secretary-General|"
     r"Secretary|Chancellor|Envoy|Commander|Patriarch|Emir|King|Crown Prince)"
 )
+_TITLES = (
+    r"(?:(?:Deputy|Vice|Acting|Former|First)\s+)?"
+    r"(?:(?:Prime|Foreign|Defen[cs]e|Interior|Economy|Energy|Finance|Trade|Justice|"
+    r"Health|Education|Agriculture|Culture|Transport)\s+)?" + _TITLE_WORDS
+)
+# Every titled name contains a title word; a text without one is not scanned
+# with the full pattern, which tries every position (it starts with \b).
+_ANY_TITLE_WORD = re.compile(_TITLE_WORDS)
 _TITLED_NAME = re.compile(
     rf"\b(?P<title>{_TITLES})"
     r"(?:\s+(?:of|to|for)\s+(?:the\s+)?[A-ZÇĞİÖŞÜ][\w-]+(?:\s+[A-ZÇĞİÖŞÜ][\w-]+)?)?"
@@ -222,6 +227,8 @@ def attribute_quotes(body: str, people: NameIndex) -> list[QuoteSuggestion]:
 def titled_candidates(text: str, people: NameIndex) -> list[Candidate]:
     """Return "Foreign Minister X"-style names that are not known people."""
     seen, candidates = set(), []
+    if not _ANY_TITLE_WORD.search(text):
+        return candidates
     for match in _TITLED_NAME.finditer(text):
         name = match.group("name").strip()
         words = name.split()
