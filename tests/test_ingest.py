@@ -19,6 +19,7 @@ from articles.models import (
     Outlet,
     Person,
     Quote,
+    Story,
     Topic,
 )
 from articles.text import normalise_body
@@ -172,6 +173,25 @@ def test_a_reprint_in_another_outlet_joins_the_same_story(tmp_path):
     assert other.story_id is None
     assert tass.story.first_article() == tass
     assert any("same story" in w for w in report["items"][1]["warnings"])
+
+
+def test_a_reprint_imported_later_joins_the_stored_article_s_story(tmp_path):
+    """The reprint's fingerprints are matched against those in the archive."""
+    body = (
+        "Russian Foreign Minister Sergey Lavrov said on Thursday that Moscow and "
+        "Ankara would continue consultations on the Black Sea grain initiative, "
+        "adding that the two sides had narrowed their differences over payments."
+    )
+    run(write_jsonl(tmp_path / "a.jsonl", record(body=body)))
+    reprint = record(
+        url="https://www.dailysabah.com/politics/lavrov-grain",
+        outlet="Daily Sabah",
+        body=body + "\n\nAgencies",
+    )
+    _, report = run(write_jsonl(tmp_path / "b.jsonl", reprint))
+    tass, sabah = Article.objects.order_by("pk")
+    assert tass.story_id is not None and tass.story_id == sabah.story_id
+    assert any("same story" in w for w in report["items"][0]["warnings"])
 
 
 def test_known_outlet_is_matched_by_domain_and_unknown_one_is_created(tmp_path):
@@ -509,3 +529,111 @@ def test_reporting_duplicates_costs_no_query_per_duplicate(tmp_path):
         return len(queries)
 
     assert queries_for(2) == queries_for(12)
+
+
+def test_an_import_in_worker_processes_matches_one_in_process(tmp_path, monkeypatch):
+    """Large imports are parsed and analysed in forked workers; the articles,
+    links, slugs and report are those of an import done in process."""
+    from articles.ingest import service
+
+    PersonFactory(name="Sergey Lavrov", aliases=["Lavrov"])
+    PersonFactory(name="Hakan Fidan")
+    TopicFactory(name="Black Sea grain deal", keywords=["grain corridor"])
+    records = [
+        record(
+            url=f"https://tass.com/politics/{n}",
+            title=f"Lavrov and Fidan discuss grain corridor {n % 4}",
+            body=record()["body"] + f"\n\nTalks number {n} ended at noon.",
+            **({} if n % 5 else {"language": ""}),
+        )
+        for n in range(23)
+    ]
+    records[7] = "{not json"
+    records[11] = record(url="https://tass.com/politics/3", body="A new text.")
+    records[15] = dict(records[2])  # a duplicate
+    jsonl = write_jsonl(tmp_path / "a.jsonl", *records)
+    page = tmp_path / "page.txt"
+    page.write_text(
+        "Lavrov meets Fidan\n\nBy Anna Petrova\n\nMOSCOW, August 31 /TASS/. "
+        + record()["body"],
+        encoding="utf-8",
+    )
+    sources = [(str(jsonl), jsonl.read_bytes()), (str(page), page.read_bytes())]
+
+    def snapshot(workers):
+        items = [i.as_dict() for i in Importer(workers=workers).run(sources)]
+        for item in items:
+            if item["article"]:
+                item["article"].pop("id")
+        articles = [
+            (a.slug, a.title, a.language, a.word_count, a.content_hash, a.raw_text)
+            for a in Article.objects.order_by("source")
+        ]
+        links = sorted(
+            ArticlePerson.objects.values_list("article__slug", "person__name", "role")
+        )
+        rest = (
+            sorted(Quote.objects.values_list("article__slug", "text", "start")),
+            sorted(CandidatePerson.objects.values_list("article__slug", "name")),
+            sorted(ArticleVersion.objects.values_list("article__slug", "source")),
+            Article.objects.filter(topics__isnull=False).count(),
+        )
+        Article.objects.all().delete()
+        Story.objects.all().delete()
+        Outlet.objects.all().delete()
+        return items, articles, links, rest
+
+    pools = []
+    real = service.Importer._entries_from_workers
+
+    def counted(self, jobs):
+        pools.append(self.workers)
+        return real(self, jobs)
+
+    monkeypatch.setattr(service.Importer, "_entries_from_workers", counted)
+    monkeypatch.setattr(service, "POOL_MIN_ITEMS", 5)
+    monkeypatch.setattr(service, "CHUNK_ITEMS", 3)
+    in_workers = snapshot(workers=2)
+    in_process = snapshot(workers=1)
+    assert pools == [2]
+    assert in_workers == in_process
+    statuses = [i["status"] for i in in_workers[0]]
+    assert statuses.count("rejected") == 1 and statuses.count("duplicate") == 1
+    assert statuses.count("updated") == 1 and len(statuses) == 24
+    assert in_workers[2] and in_workers[3][0]
+
+
+def test_an_article_the_model_would_refuse_is_rejected_with_the_field_s_error(
+    tmp_path,
+):
+    """The importer validates new articles without full_clean, but a value the
+    model refuses (a URL its validator rejects) still rejects the item."""
+    code, report = run(
+        write_jsonl(tmp_path / "a.jsonl", record(url="https://a..b/x"), record(url=""))
+    )
+    assert code == 1
+    first, second = report["items"]
+    assert first["status"] == "rejected"
+    assert first["error"] == "url: Enter a valid URL."
+    assert second["status"] == "imported"
+
+
+def test_the_command_hands_large_imports_to_worker_processes(tmp_path, monkeypatch):
+    from articles.ingest import service
+
+    pools = []
+    real = service.Importer._entries_from_workers
+
+    def counted(self, jobs):
+        pools.append(self.workers)
+        return real(self, jobs)
+
+    monkeypatch.setattr(service.Importer, "_entries_from_workers", counted)
+    monkeypatch.setattr(service, "POOL_MIN_ITEMS", 3)
+    records = [record(url="", body=f"Text number {n}.") for n in range(4)]
+    source = write_jsonl(tmp_path / "a.jsonl", *records)
+    code, report = run(source, "--workers", "2")
+    assert code == 0 and report["summary"]["imported"] == 4
+    assert pools == [2]
+    with pytest.raises(CommandError):
+        call_command("import_articles", str(source), "--workers", "0")

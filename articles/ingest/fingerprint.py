@@ -9,6 +9,7 @@ shingle sets themselves confirms them.
 import hashlib
 import re
 import zlib
+from itertools import accumulate
 
 import numpy as np
 
@@ -33,12 +34,24 @@ MAX_COMPARED = 3
 
 
 def shingles(text: str) -> set[int]:
-    words = [fold_word(w) for w in _WORD.findall(text)]
+    """Return the CRC-32s of the text's folded word 5-grams, each joined by
+    single spaces."""
+    words = list(map(fold_word, _WORD.findall(text)))
     if len(words) < SHINGLE:
         return set()
+    joined = " ".join(words)
+    if not joined.isascii():  # folding leaves ASCII; this is only a guard
+        return {
+            zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
+            for i in range(len(words) - SHINGLE + 1)
+        }
+    # Slices of the joined bytes rather than a join for each 5-gram: where
+    # word k starts, then the 5-gram from word i ends a space before word i + 5.
+    data = joined.encode()
+    starts = list(accumulate(map(len, words), lambda at, n: at + n + 1, initial=0))
     return {
-        zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
-        for i in range(len(words) - SHINGLE + 1)
+        zlib.crc32(data[a : b - 1])
+        for a, b in zip(starts, starts[SHINGLE:], strict=False)
     }
 
 

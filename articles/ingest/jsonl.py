@@ -66,29 +66,46 @@ def parse_jsonl(
     if stripped.startswith("["):
         yield from _parse_array(text)
         return
-    if stripped.startswith("{") and "\n" in stripped.strip():
-        first = stripped.split("\n", 1)[0].strip()
-        if not _is_json(first):
-            # A pretty-printed object rather than JSON Lines: one article.
-            try:
-                record = json.loads(text)
-            except ValueError:
-                pass
-            else:
-                number = text[: len(text) - len(stripped)].count("\n") + 1
-                yield number, _record(record, number)
-                return
+    pretty = _pretty_object(text)
+    if pretty is not None:
+        record, number = pretty
+        yield number, _record(record, number)
+        return
     now = dt.datetime.now(dt.UTC)
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.strip()
-        if not line:
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield number, _not_json(number, error)
-            continue
-        yield number, _record(record, number, now=now)
+        if line:
+            yield number, parse_line(line, number, now)
+
+
+def is_line_by_line(text: str) -> bool:
+    """Return whether parse_jsonl reads text one line at a time (neither a JSON
+    array nor one pretty-printed object), so that its lines can be parsed apart."""
+    return not text.lstrip().startswith("[") and _pretty_object(text) is None
+
+
+def parse_line(line: str, number: int, now: dt.datetime):
+    """Return the article one stripped, non-blank line describes, or why not."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return _not_json(number, error)
+    return _record(record, number, now=now)
+
+
+def _pretty_object(text: str):
+    """Return (record, line number) when text is one pretty-printed object
+    rather than JSON Lines, else None."""
+    stripped = text.lstrip()
+    if stripped.startswith("{") and "\n" in stripped.strip():
+        first = stripped.split("\n", 1)[0].strip()
+        if not _is_json(first):
+            try:
+                record = json.loads(text)
+            except ValueError:
+                return None
+            return record, text[: len(text) - len(stripped)].count("\n") + 1
+    return None
 
 
 def _is_json(line: str) -> bool:

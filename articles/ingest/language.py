@@ -90,6 +90,11 @@ def detect_language(text: str, *, hint: str = "") -> str:
     return language if confidence >= MIN_CONFIDENCE else ""
 
 
+def load_model():
+    """Load the language model now rather than on first use."""
+    _model()
+
+
 def _model():
     """Return py3langid's identifier, loaded on first use (half a second)."""
     global _identifier

@@ -7,15 +7,26 @@ paying one disk flush per article; an interrupted run loses at most the batch in
 flight, never part of an article, and a re-run skips what is already in.
 """
 
+import datetime as dt
 import logging
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, IntegrityError, transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import (
+    CharField,
+    Prefetch,
+    TextField,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 
 from articles.models import (
@@ -30,19 +41,36 @@ from articles.models import (
     Quote,
     Story,
 )
-from articles.text import ascii_slug, content_hash, fold, normalise_body
+from articles.text import fold
 
-from . import fingerprint, reading, signatures
-from .html import parse_html
-from .jsonl import parse_jsonl
-from .language import detect_language
+from . import analysis as analysing
+from . import fingerprint, jsonl, reading, signatures
+from .analysis import Analysis, Entry, analyse, decode_source, parse_decoded
+from .language import load_model as load_language_model
 from .parsed import ParsedArticle, RejectedInput
-from .plaintext import parse_text
-from .suggest import NameIndex, suggest
+from .suggest import NameIndex
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+# Parsing and analysis (language, suggestions, fingerprints) run in worker
+# processes for inputs of at least POOL_MIN_ITEMS items, in chunks of
+# CHUNK_ITEMS, at most AHEAD chunks a worker ahead of the writes (enough to
+# keep the workers busy while a batch is written); smaller inputs are not worth
+# starting processes for. The database is only used here, in the process that
+# runs the import.
+POOL_MIN_ITEMS = 2 * BATCH_SIZE
+CHUNK_ITEMS = 50
+AHEAD = 8
+
+
+def default_workers() -> int:
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return min(cores, 8)
+
 
 IMPORTED, UPDATED, DUPLICATE, REJECTED = "imported", "updated", "duplicate", "rejected"
 STATUSES = (IMPORTED, UPDATED, DUPLICATE, REJECTED)
@@ -64,6 +92,7 @@ class _Draft:
     parsed: ParsedArticle
     article: Article
     warnings: list[str]
+    analysis: Analysis
 
 
 @dataclass
@@ -151,8 +180,15 @@ class Importer:
         status: str = Article.Status.DRAFT,
         dry_run: bool = False,
         max_bytes: int | None = None,
+        workers: int = 1,
     ):
+        """workers > 1: parse and analyse imports of POOL_MIN_ITEMS items or
+        more in that many forked processes. Only for a process that runs no
+        other threads (a management command, not a threaded web server), since
+        a fork copies locks other threads may hold."""
         self.default_outlet = default_outlet
+        self.workers = workers
+        self._status_valid = not analysing.field_errors({"status": status})
         self.status = status
         self.dry_run = dry_run
         self.max_bytes = max_bytes or settings.IMPORT_MAX_BYTES
@@ -175,38 +211,71 @@ class Importer:
         self, sources: Iterable[tuple[str, bytes | RejectedInput]]
     ) -> Iterator[Item]:
         """Yield one report item per article found in the sources, as it is done."""
-        pending: list[tuple[str, ParsedArticle | RejectedInput, str]] = []
-        for name, data in sources:
-            pending.extend(self._parse_source(name, data))
+        jobs = self._jobs(sources)
+        head = list(islice(jobs, POOL_MIN_ITEMS))
+        jobs = chain(head, jobs)
+        if len(head) >= POOL_MIN_ITEMS and self._can_fork():
+            if any(kind == "text" for kind, _ in head):
+                # Pages seldom declare their language: load the model once,
+                # for the workers to share, rather than once in each.
+                load_language_model()
+            entries = self._entries_from_workers(jobs)
+        else:
+            # Analysed when written, and only articles that are new.
+            entries = (entry for job in jobs for entry in analysing.entries_of(job))
+        pending: list[Entry] = []
+        for entry in entries:
+            pending.append(entry)
             if len(pending) >= BATCH_SIZE:
                 yield from self._write_batch(pending)
                 pending = []
         if pending:
             yield from self._write_batch(pending)
 
-    def _parse_source(self, name: str, data: bytes | RejectedInput):
-        """Return (source, parsed article or rejection, raw text) for each item."""
-        if isinstance(data, RejectedInput):
-            return [(name, data, "")]
-        if not data.strip():
-            return [(name, RejectedInput("The file is empty."), "")]
-        if len(data) > self.max_bytes:
-            return [
-                (name, RejectedInput(reading.too_large(len(data), self.max_bytes)), "")
-            ]
+    def _jobs(self, sources):
+        """Yield the work the sources make, one job an item: a JSON Lines file
+        is split here into its records, so that workers share a large one."""
+        for name, data in sources:
+            decoded = decode_source(name, data, self.max_bytes)
+            if isinstance(decoded, RejectedInput):
+                yield "item", (name, decoded, "")
+            elif decoded[1] == "jsonl" and jsonl.is_line_by_line(decoded[0]):
+                # As parse_jsonl reads it, a line at a time, the parsing left
+                # to whoever does the job.
+                now = dt.datetime.now(dt.UTC)
+                for number, line in enumerate(decoded[0].split("\n"), start=1):
+                    if line.strip():
+                        yield "line", (name, number, line, now)
+            elif decoded[1] == "jsonl":
+                for item in parse_decoded(name, *decoded):
+                    yield "item", item
+            else:
+                yield "text", (name, *decoded)
+
+    def _can_fork(self) -> bool:
+        return self.workers > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+    def _entries_from_workers(self, jobs) -> Iterator[Entry]:
+        """Yield the jobs' entries, parsed and analysed by a pool of forked
+        workers, in order. The workers never touch the database: they inherit
+        the parent's connection but never use it, and leave without closing it."""
+        context = multiprocessing.get_context("fork")
+        pool = context.Pool(
+            self.workers,
+            initializer=analysing.init_worker,
+            initargs=(self.people, self.topics),
+        )
         try:
-            text = reading.decode(data)
-            kind = reading.sniff(text)
-            if kind == "jsonl":
-                lines = text.split("\n")
-                return [
-                    (f"{name}:{number}", parsed, lines[number - 1] if number else text)
-                    for number, parsed in parse_jsonl(text, source=name)
-                ]
-            parser = parse_html if kind == "html" else parse_text
-            return [(name, parser(text, source=name), text)]
-        except RejectedInput as error:
-            return [(name, error, "")]
+            in_flight = deque()
+            while chunk := list(islice(jobs, CHUNK_ITEMS)):
+                in_flight.append(pool.apply_async(analysing.work, (chunk,)))
+                if len(in_flight) >= AHEAD * self.workers:
+                    yield from in_flight.popleft().get()
+            while in_flight:
+                yield from in_flight.popleft().get()
+        finally:
+            pool.terminate()
+            pool.join()
 
     def _write_batch(self, pending) -> Iterator[Item]:
         """Write a batch: first all of it in a few bulk statements; if anything in
@@ -227,16 +296,16 @@ class Importer:
         except DatabaseError as error:
             # The batch is gone whole; say so for every item in it.
             items = [
-                Item(source=s, status=REJECTED, error=f"Database error: {error}")
-                for s, _, _ in pending
+                Item(source=e.source, status=REJECTED, error=f"Database error: {error}")
+                for e in pending
             ]
             self._load_outlets()
         if self.dry_run:
             self._load_outlets()  # outlets "created" by the dry run do not exist
         yield from items
 
-    def _write_one(self, entry) -> Item:
-        source, parsed, _ = entry
+    def _write_one(self, entry: Entry) -> Item:
+        source, parsed = entry.source, entry.parsed
         known, by_url = dict(self._known), dict(self._by_url)
         outlets = len(self._outlets_by_name)
         try:
@@ -279,13 +348,14 @@ class Importer:
         """
         results: list[Item | _Draft] = []
         urls: set[str] = set()
-        for source, parsed, raw in entries:
+        for entry in entries:
+            source, parsed = entry.source, entry.parsed
             if isinstance(parsed, RejectedInput):
                 results.append(Item(source=source, status=REJECTED, error=str(parsed)))
                 continue
             before = len(self._outlets_by_name)
             try:
-                outcome = self._prepare(source, parsed, raw)
+                outcome = self._prepare(entry)
             except (RejectedInput, ValidationError) as error:
                 item = Item(
                     source=source,
@@ -307,7 +377,7 @@ class Importer:
         drafts = [r for r in results if isinstance(r, _Draft)]
         if drafts:
             self._assign_slugs(drafts)
-            Article.objects.bulk_create([d.article for d in drafts])
+            _insert_articles([d.article for d in drafts])
             self._by_url.update(
                 {d.article.url: d.article for d in drafts if d.article.url}
             )
@@ -327,16 +397,16 @@ class Importer:
             for r in results
         ]
 
-    def _prepare(self, source, parsed, raw) -> "Item | _Draft":
+    def _prepare(self, entry: Entry) -> "Item | _Draft":
         """Validate one article and decide what it is, writing only a new outlet
         or a captured version; return the report item, or a draft to insert."""
+        source, parsed, raw = entry.source, entry.parsed, entry.raw
+        body, digest = entry.body, entry.digest
         warnings = list(parsed.warnings)
-        body = normalise_body(parsed.body)
         if not parsed.title.strip():
             raise RejectedInput("No title found.")
         if not body:
             raise RejectedInput("No article text found.")
-        digest = content_hash(body)
 
         existing = self._same_text(digest)
         if existing is not None:
@@ -376,64 +446,82 @@ class Importer:
                     article=self._summary(same_url),
                 )
 
-        language = parsed.language or detect_language(body)
+        if entry.analysis is None:
+            entry.analysis = analyse(entry, self.people, self.topics)
+        analysis = entry.analysis
+        language = analysis.language
         if not language:
             language = outlet.language or "en"
             warnings.append(f"Language not detected; set to “{language}”.")
+        # The fields as Article.refresh_derived_fields would leave them: the
+        # analysis normalised the body and derived the rest from it.
         article = Article(
             outlet=outlet,
-            title=parsed.title.strip()[:500],
+            title=analysis.title,
             url=parsed.url,
             published_at=parsed.published_at,
             dateline=parsed.dateline[:200],
-            lead=parsed.lead,
+            lead=analysis.lead,
             body=body,
+            content_hash=digest,
+            word_count=analysis.word_count,
             language=language,
             status=self.status,
             raw_text=raw,
             source=source[:2000],
             imported_at=now,
         )
-        # The database enforces uniqueness; duplicates were looked up above.
-        article.full_clean(
-            exclude=["slug"], validate_unique=False, validate_constraints=False
-        )
+        # The analysis validated what came from the input; the language the
+        # outlet gave and the importer's status are checked here.
+        if not (analysis.fields_valid and analysis.language and self._status_valid):
+            self._validate(article)
         self._known[digest] = article
-        return _Draft(source=source, parsed=parsed, article=article, warnings=warnings)
+        return _Draft(
+            source=source,
+            parsed=parsed,
+            article=article,
+            warnings=warnings,
+            analysis=analysis,
+        )
+
+    @staticmethod
+    def _validate(article: Article):
+        """Validate a new article's fields as full_clean would, without its two
+        queries per article: the outlet is one the importer loaded or created,
+        and the body's hash was looked up for the whole batch (the database's
+        unique constraint still refuses a duplicate that slips in between).
+        Title and body are present, the derived fields are set above, and
+        date_inferred is False, so Article.clean has nothing else to refuse."""
+        values = {f.attname: getattr(article, f.attname) for f in analysing.VALIDATED}
+        errors = analysing.field_errors(values, article)
+        if errors:
+            raise ValidationError(errors)
 
     def _assign_slugs(self, drafts):
-        """Give each new article a unique slug, with one query for the batch."""
+        """Give each new article a unique slug, with at most two queries for the
+        batch: the bases taken, then every slug starting with a base that is
+        taken or that two articles of the batch share."""
         # Unsaved models cannot be dictionary keys, hence pairs.
-        bases = [
-            (d.article, ascii_slug(d.article.title, 180) or "article") for d in drafts
-        ]
+        bases = [(d.article, d.analysis.slug_base) for d in drafts]
         taken = set(
             Article.objects.filter(slug__in={base for _, base in bases}).values_list(
                 "slug", flat=True
             )
         )
+        counts = Counter(base for _, base in bases)
+        clashing = {base for base, n in counts.items() if n > 1 or base in taken}
+        taken |= _slugs_starting_with(sorted(clashing))
         for article, base in bases:
-            slug = base
-            if slug in taken:
-                taken |= set(
-                    Article.objects.filter(slug__startswith=base).values_list(
-                        "slug", flat=True
-                    )
-                )
-                n = 2
-                while slug in taken:
-                    slug, n = f"{base}-{n}", n + 1
+            slug, n = base, 2
+            while slug in taken:
+                slug, n = f"{base}-{n}", n + 1
             article.slug = slug
             taken.add(slug)
 
     def _existing_texts(self, pending) -> dict[str, Article]:
         """Return the batch's bodies already in the archive, by content hash, in
         two queries for the whole batch rather than two per article."""
-        digests = {
-            content_hash(normalise_body(parsed.body))
-            for _, parsed, _ in pending
-            if isinstance(parsed, ParsedArticle) and parsed.body
-        }
+        digests = {e.digest for e in pending if e.digest}
         known = {
             article.content_hash: article
             for article in Article.objects.select_related("outlet").filter(
@@ -445,12 +533,18 @@ class Importer:
         )
         known.update({version.content_hash: version.article for version in versions})
         self._with_authors(known.values())
-        # The URL index is partial (URLs are unique only when present), which
-        # SQLite will not use for url = %s: one lookup for the batch instead.
-        urls = {p.url for _, p, _ in pending if isinstance(p, ParsedArticle) and p.url}
+        # The URL index is partial (URLs are unique only when present): SQLite
+        # uses it only when the query states the index's condition.
+        urls = {
+            e.parsed.url
+            for e in pending
+            if isinstance(e.parsed, ParsedArticle) and e.parsed.url
+        }
         self._by_url = {
             article.url: article
-            for article in Article.objects.select_related("outlet").filter(url__in=urls)
+            for article in Article.objects.select_related("outlet")
+            .filter(url__in=urls)
+            .exclude(url="")
         }
         self._with_authors(self._by_url.values())
         return known
@@ -530,78 +624,68 @@ class Importer:
     def _add_suggestions(self, drafts):
         """Suggest people, topics, quotes and candidates for the new articles,
         with one insert per kind for the whole batch."""
-        suggested = LinkState.SUGGESTED
+        # Rows of plain values rather than model instances: a batch has several
+        # thousand, and Django's per-instance work was most of the write.
+        suggested = str(LinkState.SUGGESTED)
         people, topics, quotes, candidates = [], [], [], []
         for draft in drafts:
-            article = draft.article
-            found, topic_warnings = suggest(
-                title=article.title,
-                lead=article.lead,
-                body=article.body,
-                authors=draft.parsed.authors,
-                listed_people=draft.parsed.people,
-                listed_topics=draft.parsed.topics,
-                people=self.people,
-                topics=self.topics,
-            )
-            draft.warnings.extend(topic_warnings)
+            pk = draft.article.pk
+            found = draft.analysis.suggestions
+            draft.warnings.extend(draft.analysis.topic_warnings)
             people += [
-                ArticlePerson(article=article, person_id=pk, role=role, state=suggested)
-                for pk, role in found.people
+                (pk, person, str(role), suggested) for person, role in found.people
             ]
-            topics += [
-                ArticleTopic(article=article, topic_id=pk, state=suggested)
-                for pk in found.topics
-            ]
+            topics += [(pk, topic, suggested) for topic in found.topics]
             quotes += [
-                Quote(
-                    article=article,
-                    speaker_id=q.person_id,
-                    text=q.text,
-                    start=q.start,
-                    end=q.end,
-                    state=suggested,
-                )
+                (pk, q.person_id, q.text, q.start, q.end, suggested)
                 for q in found.quotes
             ]
             candidates += [
-                CandidatePerson(
-                    article=article,
-                    name=c.name[:200],
-                    title=c.title[:200],
-                    role=c.role,
-                    context=c.context[:300],
+                (
+                    pk,
+                    c.name[:200],
+                    c.title[:200],
+                    str(c.role),
+                    c.context[:300],
+                    str(CandidatePerson.State.SUGGESTED),
                 )
                 for c in found.candidates
             ]
-        for model, objects in [
-            (ArticlePerson, people),
-            (ArticleTopic, topics),
-            (Quote, quotes),
-        ]:
-            if objects:
-                model.objects.bulk_create(objects)
-        if candidates:
-            CandidatePerson.objects.bulk_create(candidates, ignore_conflicts=True)
+        _insert_rows(ArticlePerson, ["article", "person", "role", "state"], people)
+        _insert_rows(ArticleTopic, ["article", "topic", "state"], topics)
+        _insert_rows(
+            Quote, ["article", "speaker", "text", "start", "end", "state"], quotes
+        )
+        _insert_rows(
+            CandidatePerson,
+            ["article", "name", "title", "role", "context", "state"],
+            candidates,
+            ignore_conflicts=True,
+        )
 
     def _link_stories(self, drafts):
         """Link each new article to copies of the same story in other outlets,
         earlier articles in this batch included, in three queries for the batch."""
-        shingles = {d.article.pk: fingerprint.shingles(d.article.body) for d in drafts}
-        keys = {pk: fingerprint.band_keys(s) for pk, s in shingles.items()}
+        shingles = {d.article.pk: d.analysis.shingles for d in drafts}
+        keys = {d.article.pk: d.analysis.band_keys for d in drafts}
         by_key: dict[int, list[tuple[int, int]]] = {}
         wanted = {key for article_keys in keys.values() for key in article_keys}
         if not wanted:
             return
-        rows = ArticleFingerprint.objects.filter(key__in=wanted).values_list(
-            "key", "article_id", "article__outlet_id"
-        )
-        for key, article_id, outlet_id in rows:
+        for key, article_id, outlet_id in _fingerprint_rows(wanted):
             by_key.setdefault(key, []).append((article_id, outlet_id))
-        ArticleFingerprint.objects.bulk_create(
-            ArticleFingerprint(article_id=pk, key=key)
-            for pk, article_keys in keys.items()
-            for key in article_keys
+        # In key order, so that the key index takes them in one pass.
+        _insert_rows(
+            ArticleFingerprint,
+            ["article", "key"],
+            sorted(
+                (
+                    (pk, key)
+                    for pk, article_keys in keys.items()
+                    for key in article_keys
+                ),
+                key=itemgetter(1),
+            ),
         )
         chosen: dict[int, list[int]] = {}
         for draft in drafts:
@@ -656,3 +740,125 @@ class Importer:
         Article.objects.filter(pk__in=[m.pk for m in members]).update(story=story)
         for member in members:
             member.story_id = story.pk
+
+
+def _slugs_starting_with(prefixes: list[str]) -> set[str]:
+    """Return the stored slugs that start with any of the prefixes, in one
+    statement per 200 prefixes, each part of which the slug's index serves:
+    SQLite cannot use an index for LIKE (case-insensitive there) but can for a
+    range; PostgreSQL has a pattern index for LIKE, and collations under which
+    the range would be wrong."""
+    quote = connection.ops.quote_name
+    table, column = quote(Article._meta.db_table), quote("slug")
+    select = f"SELECT {column} FROM {table} WHERE {column}"
+    found = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(prefixes), 200):
+            chunk = prefixes[start : start + 200]
+            if connection.vendor == "sqlite":
+                # Compared as bytes, every string starting with the prefix sorts
+                # between it and the prefix followed by the last code point.
+                part = f"{select} >= %s AND {column} < %s"
+                params = [
+                    p for prefix in chunk for p in (prefix, prefix + "\U0010ffff")
+                ]
+            else:
+                part = f"{select} LIKE %s"
+                params = [
+                    prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                    + "%"
+                    for prefix in chunk
+                ]
+            cursor.execute(" UNION ALL ".join([part] * len(chunk)), params)
+            found.update(slug for (slug,) in cursor.fetchall())
+    return found
+
+
+def _fingerprint_rows(keys: set[int]) -> list[tuple[int, int, int]]:
+    """Return (key, article id, outlet id) for the stored fingerprints with any
+    of the keys: thousands a batch, so as plain SQL, in chunks under SQLite's
+    limit on parameters."""
+    quote = connection.ops.quote_name
+    fingerprints = quote(ArticleFingerprint._meta.db_table)
+    articles = quote(Article._meta.db_table)
+    key, article_id, outlet_id, id_ = map(
+        quote, ["key", "article_id", "outlet_id", "id"]
+    )
+    select = (
+        f"SELECT f.{key}, f.{article_id}, a.{outlet_id} FROM {fingerprints} f "
+        f"JOIN {articles} a ON a.{id_} = f.{article_id} WHERE f.{key}"
+    )
+    rows = []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"{select} = ANY(%s)", [list(keys)])
+            return cursor.fetchall()
+        keys = list(keys)
+        size = connection.features.max_query_params or 999
+        for start in range(0, len(keys), size):
+            chunk = keys[start : start + size]
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+            rows += cursor.fetchall()
+    return rows
+
+
+def _insert_articles(articles: list[Article]):
+    """Insert new articles as bulk_create does (each field's pre_save and
+    database value, the outlet's id) and give them their ids, without the
+    statement compiler's work for each of their 21 fields: as rows of values,
+    then one query for the ids by content hash, which is unique."""
+    fields = [f for f in Article._meta.concrete_fields if not f.primary_key]
+    # A text field stores a string as it is (pre_save reads the attribute, the
+    # database value of a str is itself): most of the 21 fields, skipped below.
+    text = [
+        (f.attname if isinstance(f, CharField | TextField) else None) for f in fields
+    ]
+    for article in articles:
+        article._prepare_related_fields_for_save(operation_name="bulk_create")
+    rows = []
+    for article in articles:
+        values = article.__dict__
+        row = []
+        for f, attname in zip(fields, text, strict=True):
+            if attname is not None and type(value := values[attname]) is str:
+                row.append(value)
+            else:
+                row.append(f.get_db_prep_save(f.pre_save(article, True), connection))
+        rows.append(tuple(row))
+    _insert_rows(Article, [f.name for f in fields], rows)
+    ids = dict(
+        Article.objects.filter(
+            content_hash__in=[a.content_hash for a in articles]
+        ).values_list("content_hash", "pk")
+    )
+    for article in articles:
+        article.pk = ids[article.content_hash]
+        article._state.adding = False
+        article._state.db = connection.alias
+
+
+def _insert_rows(
+    model, fields: list[str], rows: list[tuple], *, ignore_conflicts=False
+):
+    """Insert rows of plain values for the fields of model, ids left to the
+    database: with COPY on PostgreSQL, executemany elsewhere, and skipping rows
+    that break a unique constraint when ignore_conflicts."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and not ignore_conflicts:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            return
+        sql = f"INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+        if not ignore_conflicts:
+            sql = f"INSERT {sql}"
+        elif connection.vendor == "sqlite":
+            sql = f"INSERT OR IGNORE {sql}"
+        else:
+            sql = f"INSERT {sql} ON CONFLICT DO NOTHING"
+        cursor.executemany(sql, rows)

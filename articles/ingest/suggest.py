@@ -28,14 +28,19 @@ _SPEECH_VERBS = re.compile(
 )
 _ATTRIBUTION_WINDOW = 120
 
-_TITLES = (
-    r"(?:(?:Deputy|Vice|Acting|Former|First)\s+)?"
-    r"(?:(?:Prime|Foreign|Defen[cs]e|Interior|Economy|Energy|Finance|Trade|Justice|"
-    r"Health|Education|Agriculture|Culture|Transport)\s+)?"
+_TITLE_WORDS = (
     r"(?:President|Minister|Ambassador|Spokesperson|Spokesman|Spokeswoman|Chairman|"
     r"Chairwoman|Speaker|Mayor|Governor|Senator|General|Director|Secretary-General|"
     r"Secretary|Chancellor|Envoy|Commander|Patriarch|Emir|King|Crown Prince)"
 )
+_TITLES = (
+    r"(?:(?:Deputy|Vice|Acting|Former|First)\s+)?"
+    r"(?:(?:Prime|Foreign|Defen[cs]e|Interior|Economy|Energy|Finance|Trade|Justice|"
+    r"Health|Education|Agriculture|Culture|Transport)\s+)?" + _TITLE_WORDS
+)
+# Every titled name contains a title word; a text without one is not scanned
+# with the full pattern, which tries every position (it starts with \b).
+_ANY_TITLE_WORD = re.compile(_TITLE_WORDS)
 _TITLED_NAME = re.compile(
     rf"\b(?P<title>{_TITLES})"
     r"(?:\s+(?:of|to|for)\s+(?:the\s+)?[A-ZÇĞİÖŞÜ][\w-]+(?:\s+[A-ZÇĞİÖŞÜ][\w-]+)?)?"
@@ -61,6 +66,25 @@ fold_word = lru_cache(maxsize=200_000)(fold)
 def tokens(text: str) -> list[tuple[str, int, int]]:
     """Return (folded token, start, end) for each word of the text."""
     return [(fold_word(m.group()), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+_last_words: tuple[str, list[str], list[re.Match]] = ("", [], [])
+
+
+def _words(text: str) -> tuple[list[str], list[re.Match]]:
+    """Return the folded words of text and their matches, in loops that run in C.
+
+    The last text's words are kept: an article's people and topics are looked
+    up in the same text.
+    """
+    global _last_words
+    last = _last_words
+    if last[0] is text or last[0] == text:
+        return last[1], last[2]
+    matches = list(_TOKEN.finditer(text))
+    folded = list(map(fold_word, _TOKEN.findall(text)))
+    _last_words = (text, folded, matches)
+    return folded, matches
 
 
 class NameIndex:
@@ -119,22 +143,23 @@ class NameIndex:
     def find(self, text: str) -> dict[int, list[Span]]:
         """Return each known id found in the text with the spans that name it."""
         found = defaultdict(list)
-        words = tokens(text)
-        i = 0
-        while i < len(words):
-            longest = min(self.starts.get(words[i][0], 0), MAX_NAME_TOKENS)
+        words, matches = _words(text)
+        starts, names, count = self.starts, self.names, len(words)
+        free = 0  # the first word not inside a name already found
+        # Most words start no name: only those that do are looked at.
+        for i in [i for i, word in enumerate(words) if word in starts]:
+            if i < free:
+                continue
+            longest = min(starts[words[i]], MAX_NAME_TOKENS, count - i)
             # Prefer the longest name starting here: "Sergei Lavrov" over "Sergei".
-            for n in range(min(longest, len(words) - i), 0, -1):
-                key = " ".join(w for w, _, _ in words[i : i + n])
-                ids = self.names.get(key)
+            for n in range(longest, 0, -1):
+                ids = names.get(" ".join(words[i : i + n]))
                 # An ambiguous spelling (two people called "Aliyev") names no one.
                 if ids and len(ids) == 1:
-                    span = Span(words[i][1], words[i + n - 1][2])
+                    span = Span(matches[i].start(), matches[i + n - 1].end())
                     found[next(iter(ids))].append(span)
-                    i += n
+                    free = i + n
                     break
-            else:
-                i += 1
         return found
 
 
@@ -202,6 +227,8 @@ def attribute_quotes(body: str, people: NameIndex) -> list[QuoteSuggestion]:
 def titled_candidates(text: str, people: NameIndex) -> list[Candidate]:
     """Return "Foreign Minister X"-style names that are not known people."""
     seen, candidates = set(), []
+    if not _ANY_TITLE_WORD.search(text):
+        return candidates
     for match in _TITLED_NAME.finditer(text):
         name = match.group("name").strip()
         words = name.split()

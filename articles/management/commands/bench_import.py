@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from articles.ingest.service import IMPORTED, Importer, path_sources
+from articles.ingest.service import IMPORTED, Importer, default_workers, path_sources
 from articles.models import Article, Outlet, Person, Story, Topic
 
 OUTLETS = [
@@ -270,7 +270,7 @@ class Command(BaseCommand):
             ]:
                 # One JSON Lines file of 10,000 records is larger than the
                 # per-file limit meant for curators' uploads.
-                importer = Importer(max_bytes=1 << 30)
+                importer = Importer(max_bytes=1 << 30, workers=default_workers())
                 started = time.perf_counter()
                 sources = path_sources([path], max_bytes=importer.max_bytes)
                 items = list(importer.run(sources))

@@ -4,7 +4,13 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.ingest.service import REJECTED, Importer, Report, path_sources
+from articles.ingest.service import (
+    REJECTED,
+    Importer,
+    Report,
+    default_workers,
+    path_sources,
+)
 from articles.models import Article, Outlet
 
 
@@ -45,9 +51,26 @@ class Command(BaseCommand):
             metavar="N",
             help="refuse files larger than N bytes (default: IMPORT_MAX_BYTES, 5 MB)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            metavar="N",
+            default=default_workers(),
+            help="processes that parse and analyse an import of 400 items or more "
+            "(default: one a CPU core; 1: all in this process)",
+        )
 
     def handle(
-        self, *args, paths, dry_run, report, outlet, status, max_bytes, **options
+        self,
+        *args,
+        paths,
+        dry_run,
+        report,
+        outlet,
+        status,
+        max_bytes,
+        workers,
+        **options,
     ):
         default_outlet = None
         if outlet:
@@ -60,12 +83,15 @@ class Command(BaseCommand):
                 )
         if max_bytes is not None and max_bytes < 1:
             raise CommandError("--max-bytes must be a positive number.", returncode=2)
+        if workers < 1:
+            raise CommandError("--workers must be a positive number.", returncode=2)
 
         importer = Importer(
             default_outlet=default_outlet,
             status=status,
             dry_run=dry_run,
             max_bytes=max_bytes,
+            workers=workers,
         )
         sources = path_sources(paths, max_bytes=importer.max_bytes)
         progress = tqdm(
