@@ -187,3 +187,13 @@ def test_the_admin_refuses_weak_passwords_on_change(
     assert any(message in error for error in errors_in(response))
     curator.refresh_from_db()
     assert curator.check_password(PASSWORD)
+
+
+def test_trying_again_while_locked_out_starts_the_wait_again(client, curator):
+    fail(client, "curator", 5)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=59))
+    assert log_in(client, "curator", "wrong password").status_code == 429
+    attempt = AccessAttempt.objects.get(username="curator")
+    assert attempt.attempt_time > timezone.now() - timedelta(minutes=1)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=30))
+    assert log_in(client, "curator", PASSWORD).status_code == 429
