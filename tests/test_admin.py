@@ -76,11 +76,14 @@ def test_every_changelist_and_add_page_opens_for_an_administrator(
 ):
     client.force_login(superuser)
     meta = model._meta
-    for view in ["changelist", "add"]:
+    # django-axes' access logs are read-only: nobody adds an attempt by hand.
+    adds = model._meta.app_label != "axes"
+    expected = {"changelist": 200, "add": 200 if adds else 403}
+    for view, status in expected.items():
         response = client.get(
             reverse(f"admin:{meta.app_label}_{meta.model_name}_{view}")
         )
-        assert response.status_code == 200, (model, view)
+        assert response.status_code == status, (model, view)
 
 
 def test_curator_edits_an_article_with_people_topics_and_quotes(curator_client):

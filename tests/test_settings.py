@@ -98,3 +98,40 @@ def test_env_helpers_parse_and_refuse(monkeypatch):
 def test_times_are_stored_in_utc(settings):
     assert settings.USE_TZ is True
     assert settings.TIME_ZONE == "UTC"
+
+
+def test_login_safety_settings_come_from_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.AXES_FAILURE_LIMIT, s.AXES_COOLOFF_TIME.total_seconds(), "
+        "s.SESSION_COOKIE_AGE, s.SESSION_EXPIRE_AT_BROWSER_CLOSE, "
+        "s.AXES_IPWARE_PROXY_COUNT, s.AXES_IPWARE_META_PRECEDENCE_ORDER[0], "
+        "s.REST_FRAMEWORK['NUM_PROXIES'])"
+    )
+    env = dict(
+        os.environ,
+        DJANGO_SETTINGS_MODULE="archive.settings.dev",
+        AXES_FAILURE_LIMIT="3",
+        AXES_COOLOFF_TIME="2",
+        SESSION_COOKIE_AGE="600",
+        SESSION_EXPIRE_AT_BROWSER_CLOSE="no",
+        API_NUM_PROXIES="2",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "3",
+        "7200.0",
+        "600",
+        "False",
+        "1",
+        "HTTP_X_FORWARDED_FOR",
+        "2",
+    ]

@@ -1,3 +1,4 @@
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "corsheaders",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "articles",
 ]
 
@@ -44,6 +46,16 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks every login through authenticate() (the admin's form) before
+# Django's own backend. API tokens and sessions never pass credentials to
+# authenticate(), so the API is not affected by a lockout.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -87,6 +99,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Failed logins: after AXES_FAILURE_LIMIT wrong passwords for one username from
+# one address, that pair is refused (429, templates/axes/lockout.html) for
+# AXES_COOLOFF_TIME hours. Locking by the pair means a stranger guessing a
+# curator's password from elsewhere does not lock the curator out, and one
+# address cannot try many usernames past the limit each.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(hours=env_int("AXES_COOLOFF_TIME", 1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address is found the way the API throttle finds it (API_NUM_PROXIES):
+# with no proxies, the connecting address only, so X-Forwarded-For cannot be
+# forged to dodge a lockout. With N proxies, the N-th X-Forwarded-For entry from
+# the right (ipware counts the hops after the client, hence N - 1); not strict,
+# so entries a client prepends itself are ignored rather than spoiling the match.
+_NUM_PROXIES = env_int("API_NUM_PROXIES", 0)
+if _NUM_PROXIES > 0:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = _NUM_PROXIES - 1
+    IPWARE_STRICT = False
+else:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+
+# Sessions end SESSION_COOKIE_AGE seconds after login (default: a working day)
+# and, by default, when the browser closes. The age is not renewed on every
+# request (SESSION_SAVE_EVERY_REQUEST off): a forgotten, still-open session ends
+# on time instead of living as long as someone keeps using it, and reads do not
+# write the session table on every page.
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
+SESSION_SAVE_EVERY_REQUEST = False
+
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -122,7 +167,7 @@ REST_FRAMEWORK = {
     # How many proxies in front of the app append to X-Forwarded-For. With 0 the
     # throttle counts by the connecting address, so a client cannot pick its own
     # identity by sending the header.
-    "NUM_PROXIES": env_int("API_NUM_PROXIES", 0),
+    "NUM_PROXIES": _NUM_PROXIES,
 }
 # Requests per period an anonymous client may make to the API ("600/minute").
 API_ANON_RATE = env_str("API_ANON_RATE", "600/minute")

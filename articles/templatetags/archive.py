@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 from django import template
 from django.http import QueryDict
+from django.template.defaultfilters import pluralize
 
 register = template.Library()
 
@@ -43,3 +46,16 @@ def with_page(context, number):
 @register.filter
 def get_list(mapping, key):
     return mapping.get(key, [])
+
+
+@register.filter
+def duration(value: timedelta) -> str:
+    """Return a timedelta in words, to the minute: "1 hour", "1 hour 30 minutes"."""
+    minutes = max(round(value.total_seconds() / 60), 1)
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour{pluralize(hours)}")
+    if minutes:
+        parts.append(f"{minutes} minute{pluralize(minutes)}")
+    return " ".join(parts)
