@@ -196,6 +196,14 @@
 
   function errorMessage(data, response) {
     var error = data && data.error;
+    if (error && error.fields) {
+      return Object.keys(error.fields)
+        .map(function (name) {
+          var prefix = name === "non_field_errors" ? "" : name + ": ";
+          return prefix + error.fields[name].join(" ");
+        })
+        .join(" ");
+    }
     if (error && error.message) {
       return error.message;
     }
