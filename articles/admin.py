@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.http import HttpResponseRedirect
@@ -249,6 +251,17 @@ class HasSuggestionsFilter(admin.SimpleListFilter):
         return queryset.filter(condition)
 
 
+class SpeakerAutocompleteJsonView(AutocompleteJsonView):
+    """The admin's autocomplete of quote speakers, with each person's slug: the
+    annotation panel names the speaker by slug when it writes through the API."""
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("name", "pk")
+
+    def serialize_result(self, obj, to_field_name):
+        return {**super().serialize_result(obj, to_field_name), "slug": obj.slug}
+
+
 class ReadOnlyInline(admin.TabularInline):
     """Rows shown for context on another object's page, changed elsewhere."""
 
@@ -421,6 +434,47 @@ class ArticleAdmin(admin.ModelAdmin):
                     annotation.author = request.user
         super().save_formset(request, form, formset, change)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        article = self.get_object(request, unquote(object_id))
+        if article is not None:
+            extra_context = {
+                **(extra_context or {}),
+                **self.annotate_context(request, article),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def annotate_context(self, request, article) -> dict:
+        """Return what the "Annotate the body" panel needs: which actions the
+        user may take, and the article's passages so far."""
+        can_note = request.user.has_perm("articles.add_annotation")
+        can_quote = request.user.has_perm("articles.add_quote")
+        if not (can_note or can_quote):
+            return {}
+        passages = [
+            passage_item(passage)
+            for passage in [
+                *article.quotes.select_related("speaker"),
+                *article.annotations.filter(start__isnull=False),
+            ]
+        ]
+        return {
+            "annotate": {
+                "body": article.body,
+                "config": {
+                    "article": article.pk,
+                    "canNote": can_note,
+                    "canQuote": can_quote,
+                    "annotationsUrl": reverse("api:annotation-list"),
+                    "quotesUrl": reverse("api:quote-list"),
+                    "speakersUrl": reverse("admin:articles_article_speakers"),
+                    "passages": sorted(passages, key=lambda p: (p["start"], p["id"])),
+                },
+            }
+        }
+
+    def speakers_view(self, request):
+        return SpeakerAutocompleteJsonView.as_view(admin_site=self.admin_site)(request)
+
     def has_publish_permission(self, request):
         return can_publish(request.user)
 
@@ -431,6 +485,11 @@ class ArticleAdmin(admin.ModelAdmin):
         wrap = self.admin_site.admin_view
         return [
             path("import/", wrap(self.import_view), name="articles_article_import"),
+            path(
+                "annotate/speakers/",
+                wrap(self.speakers_view),
+                name="articles_article_speakers",
+            ),
             path(
                 "<int:pk>/suggestions/<str:decision>/",
                 wrap(self.suggestions_view),
@@ -736,6 +795,28 @@ class AnnotationAdmin(admin.ModelAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+def passage_item(passage) -> dict:
+    """Return a quote or an annotation as the annotation panel lists it."""
+    if isinstance(passage, Quote):
+        return {
+            "kind": "quote",
+            "id": passage.pk,
+            "start": passage.start,
+            "end": passage.end,
+            "text": passage.text,
+            "speaker": passage.speaker.name,
+        }
+    return {
+        "kind": "note",
+        "id": passage.pk,
+        "start": passage.start,
+        "end": passage.end,
+        "text": passage.exact,
+        "note": passage.note,
+        "visibility": passage.visibility,
+    }
 
 
 def importer_limit_mb() -> float:

@@ -20,8 +20,32 @@ CHROMIUM_ARGS = [
 
 def member_of(group_name, username):
     user = UserFactory(username=username, is_staff=True)
+    if not Group.objects.filter(name=group_name).exists():
+        restore_role_groups()
     user.groups.add(Group.objects.get(name=group_name))
     return user
+
+
+GROUP_MIGRATIONS = [
+    ("articles", "0002_curator_and_editor_groups"),
+    ("articles", "0005_import_permissions"),
+]
+
+
+def restore_role_groups():
+    """Make the Curators and Editors groups again, by rerunning the data
+    migrations that made them: a transactional (browser) test's flush empties
+    every table, these groups with them."""
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(connection)
+    for key in GROUP_MIGRATIONS:
+        apps = loader.project_state(key).apps
+        for operation in loader.get_migration(*key).operations:
+            if isinstance(operation, RunPython):
+                operation.code(apps, None)
 
 
 @pytest.fixture
