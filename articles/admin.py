@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -8,8 +8,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
+from . import merging, services
 from .forms import ImportForm
 from .ingest.parsed import RejectedInput
 from .ingest.reading import too_large
@@ -21,6 +22,7 @@ from .models import (
     ArticleVersion,
     CandidatePerson,
     LinkState,
+    MergeRecord,
     Outlet,
     Person,
     Quote,
@@ -98,7 +100,7 @@ class ArticleAdminForm(forms.ModelForm):
         self.user = user
         status = self.fields.get("status")
         if status is not None and user is not None and not can_publish(user):
-            current = self.instance.status if self.instance.pk else None
+            current = self.stored_status()
             status.choices = [
                 (value, label)
                 for value, label in status.choices
@@ -106,9 +108,16 @@ class ArticleAdminForm(forms.ModelForm):
             ]
             status.help_text = "Editors publish and withdraw articles."
 
+    def stored_status(self):
+        """Return the status in the database (a version being reverted to may
+        carry another)."""
+        if not self.instance.pk:
+            return None
+        return getattr(self.instance, "_stored_status", self.instance.status)
+
     def clean_status(self):
         status = self.cleaned_data["status"]
-        current = self.instance.status if self.instance.pk else None
+        current = self.stored_status()
         changing = status != current
         if (
             changing
@@ -153,8 +162,64 @@ class AnnotationInline(admin.StackedInline):
     extra = 0
 
 
+class MergeAdmin(SimpleHistoryAdmin):
+    """History, and merging two duplicates into one (editors: it deletes one)."""
+
+    actions = ["merge_two"]
+
+    @admin.action(description="Merge the two selected into one", permissions=["delete"])
+    def merge_two(self, request, queryset):
+        chosen = list(queryset.order_by("pk"))
+        if len(chosen) != 2:
+            self.message_user(
+                request, "Select exactly two to merge; nothing changed.", messages.ERROR
+            )
+            return None
+        if request.POST.get("post") == "yes" and request.POST.get("survivor"):
+            survivor = next(
+                (o for o in chosen if str(o.pk) == request.POST["survivor"]), None
+            )
+            if survivor is None:
+                raise PermissionDenied
+            absorbed = next(o for o in chosen if o.pk != survivor.pk)
+            try:
+                record = merging.merge(
+                    survivor=survivor, absorbed=absorbed, user=request.user
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    "Not merged: " + " ".join(error.messages),
+                    messages.ERROR,
+                )
+                return None
+            self.message_user(request, f"{record}.", messages.SUCCESS)
+            return None
+        kind = merging.kind_of(self.model)
+        choices = [
+            (
+                obj,
+                sum(
+                    link.model.objects.filter(**{link.field: obj}).count()
+                    for link in merging.LINKS[kind]
+                ),
+            )
+            for obj in chosen
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Merge two {self.model._meta.verbose_name_plural}",
+            "choices": choices,
+            "names_label": self.model._meta.get_field(
+                merging.NAME_LISTS[kind]
+            ).verbose_name,
+        }
+        return TemplateResponse(request, "admin/articles/merge_confirm.html", context)
+
+
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(MergeAdmin):
     form = OutletForm
     list_display = ["name", "country", "language", "ownership", "homepage"]
     list_filter = ["ownership", "country", "language"]
@@ -163,7 +228,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(MergeAdmin):
     form = PersonForm
     list_display = ["name", "description", "country", "wikidata_id", "article_count"]
     list_filter = ["country"]
@@ -183,7 +248,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(MergeAdmin):
     form = TopicForm
     list_display = ["name", "parent", "article_count"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -263,7 +328,7 @@ class ArticleVersionInline(ReadOnlyInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(SimpleHistoryAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -354,6 +419,11 @@ class ArticleAdmin(admin.ModelAdmin):
         return queryset
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.pk and not hasattr(obj, "_stored_body"):
+            # A version from the history, about to be reverted to: validate it
+            # against the stored article, so a revert that drops quoted passages
+            # or changes the status without the right is refused like an edit.
+            obj.remember_stored()
         form_class = super().get_form(request, obj, change, **kwargs)
 
         class RequestArticleForm(form_class):
@@ -507,7 +577,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(admin.ModelAdmin):
+class QuoteAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "speaker", "article", "state"]
     list_filter = ["state"]
     list_select_related = ["speaker", "article"]
@@ -517,7 +587,7 @@ class QuoteAdmin(admin.ModelAdmin):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "article", "visibility", "author", "updated_at"]
     list_filter = ["visibility"]
     list_select_related = ["article", "author"]
@@ -627,3 +697,51 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.display(description="articles", ordering="n_articles")
     def size(self, story):
         return story.n_articles
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(admin.ModelAdmin):
+    """Merges, for editors to review and undo. Nobody edits them by hand."""
+
+    list_display = ["__str__", "kind", "merged_by", "merged_at", "undone_at"]
+    list_filter = ["kind", ("undone_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["merged_by"]
+    actions = ["undo"]
+
+    def may_merge(self, request, kind=None) -> bool:
+        kinds = [kind] if kind else list(MergeRecord.Kind)
+        return any(request.user.has_perm(f"articles.delete_{k}") for k in kinds)
+
+    def has_module_permission(self, request):
+        return self.may_merge(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_merge(request, obj.kind if obj else None)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_undo_permission(self, request):
+        return self.may_merge(request)
+
+    @admin.action(description="Undo the selected merges", permissions=["undo"])
+    def undo(self, request, queryset):
+        undone = 0
+        for record in queryset.filter(undone_at__isnull=True):
+            if not self.may_merge(request, record.kind):
+                raise PermissionDenied
+            try:
+                merging.undo_merge(record=record)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{record}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                undone += 1
+        self.message_user(request, f"{undone} merges undone.", messages.SUCCESS)
