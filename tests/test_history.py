@@ -1,3 +1,5 @@
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -136,6 +138,27 @@ def test_revert_that_drops_a_quoted_passage_is_refused_with_a_message(
     assert "Talks were useful" in article.body
 
 
+def test_curator_cannot_revert_a_published_article_to_its_draft(curator_client):
+    article = ArticleFactory(status=Article.Status.DRAFT, title="Draft title")
+    draft = article.history.first()
+    Article.objects.filter(pk=article.pk).set_status(Article.Status.PUBLISHED)
+    response = curator_client.post(
+        revert_url(article, draft),
+        article_form(article, title="Draft title", status="draft"),
+    )
+    assert response.status_code == 200
+    assert "Only editors can publish" in response.content.decode()
+    article.refresh_from_db()
+    assert article.status == Article.Status.PUBLISHED
+
+
+def test_revert_needs_login(client):
+    article = ArticleFactory()
+    response = client.get(revert_url(article, article.history.first()))
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+
+
 def detail(client, article):
     return client.get(article.get_absolute_url())
 
@@ -171,7 +194,7 @@ def test_published_article_never_changed_has_no_corrections(client):
 def test_body_and_date_corrections_are_named_for_readers():
     article = ArticleFactory()
     article.body = article.body + "\n\nA later paragraph."
-    article.published_at = article.published_at.replace(year=2021)
+    article.published_at += dt.timedelta(days=1)
     article.save()
     assert article.corrections()[0].changed == ["body", "published date"]
 
