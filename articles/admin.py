@@ -370,6 +370,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
         "reject_suggestions",
     ]
     change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
     change_list_template = "admin/articles/article/change_list.html"
     readonly_fields = [
         "word_count",
@@ -431,6 +432,13 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 super().__init__(*args, user=request.user, **form_kwargs)
 
         return RequestArticleForm
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "link_history": link_history(object_id),
+        }
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description="raw source as received")
     def raw_source(self, obj):
@@ -610,6 +618,51 @@ class AnnotationAdmin(SimpleHistoryAdmin):
         if obj.author_id is None:
             obj.author = request.user
         super().save_model(request, obj, form, change)
+
+
+def link_history(article_id) -> list:
+    """Return the recorded changes to an article's people, topics, quotes and
+    notes, newest first, each with its changed fields (before, after)."""
+    records = []
+    for model in (ArticlePerson, ArticleTopic, Quote, Annotation):
+        rows = list(
+            model.history.filter(article_id=article_id)
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")
+        )
+        previous = None
+        for row in rows:
+            row.link_kind = model._meta.verbose_name
+            row.changes = []
+            if previous is not None and previous.id == row.id:
+                delta = row.diff_against(previous, foreign_keys_are_objs=False)
+                row.changes = [
+                    (model._meta.get_field(c.field).verbose_name, c.old, c.new)
+                    for c in delta.changes
+                ]
+            previous = row
+        records.extend(rows)
+    people = Person.objects.in_bulk(
+        {r.person_id for r in records if isinstance(r, ArticlePerson.history.model)}
+        | {r.speaker_id for r in records if isinstance(r, Quote.history.model)}
+    )
+    topics = Topic.objects.in_bulk(
+        {r.topic_id for r in records if isinstance(r, ArticleTopic.history.model)}
+    )
+
+    def name(objects, pk):
+        return objects[pk].name if pk in objects else f"#{pk} (deleted)"
+
+    for r in records:
+        if isinstance(r, ArticlePerson.history.model):
+            r.label = f"{name(people, r.person_id)} ({r.role})"
+        elif isinstance(r, ArticleTopic.history.model):
+            r.label = name(topics, r.topic_id)
+        elif isinstance(r, Quote.history.model):
+            r.label = f"{name(people, r.speaker_id)}: “{r.text[:60]}”"
+        else:
+            r.label = r.note[:60]
+    return sorted(records, key=lambda r: r.history_date, reverse=True)
 
 
 def importer_limit_mb() -> float:

@@ -99,6 +99,18 @@ def test_history_page_shows_changed_fields(request, who):
     assert "&rarr;" in content or "→" in content
 
 
+def test_article_history_page_lists_changes_to_its_links(editor_client):
+    link = ArticlePersonFactory(person__name="Sergei Lavrov")
+    link.role = "quoted"
+    link.save()
+    ArticleTopicFactory(article=link.article, topic__name="Syria")
+    content = editor_client.get(history_url(link.article)).content.decode()
+    assert "Changes to people, topics, quotes and notes" in content
+    assert "Sergei Lavrov (quoted)" in content
+    assert "mentioned&nbsp;&rarr;&nbsp;quoted" in content
+    assert "Syria" in content
+
+
 def test_history_page_needs_login(client):
     article = ArticleFactory()
     response = client.get(history_url(article))
