@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from articles.models import Article
+from articles.models import Article, ArticlePerson, ArticleTopic, LinkState
+from articles.services import confirm_suggestions
 from tests.factories import (
     AnnotationFactory,
     ArticleFactory,
@@ -228,3 +229,37 @@ def test_corrections_cost_one_query_however_many(client):
             assert detail(client, article).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_api_writes_record_the_token_user_on_article_and_links(curator):
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from tests.test_api_writes import ARTICLES, new_article
+
+    OutletFactory(slug="tass", name="TASS")
+    PersonFactory(slug="sergey-lavrov", name="Sergey Lavrov")
+    TopicFactory(slug="grain")
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=curator).key}"
+    )
+    response = client.post(
+        ARTICLES,
+        new_article(
+            people=[{"person": "sergey-lavrov", "role": "quoted"}], topics=["grain"]
+        ),
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    article = Article.objects.get(pk=response.json()["id"])
+    assert article.history.get().history_user == curator
+    assert ArticlePerson.history.get(article_id=article.pk).history_user == curator
+    assert ArticleTopic.history.get(article_id=article.pk).history_type == "+"
+
+
+def test_confirming_suggestions_is_recorded():
+    link = ArticlePersonFactory(state=LinkState.SUGGESTED)
+    confirm_suggestions(articles=Article.objects.filter(pk=link.article_id))
+    assert link.history.first().state == LinkState.CONFIRMED
+    assert link.history.first().history_type == "~"
