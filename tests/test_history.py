@@ -196,6 +196,19 @@ def test_corrections_list_changes_made_while_published(client):
     assert "notes" not in content.split("Corrections", 1)[1].split("</section>")[0]
 
 
+def test_corrections_count_from_a_publish_by_admin_action():
+    article = ArticleFactory(status=Article.Status.DRAFT, title="Draft title")
+    Article.objects.filter(pk=article.pk).set_status(Article.Status.PUBLISHED)
+    article.refresh_from_db()
+    article.lead = "A lead added after publishing."
+    article.save()
+    Article.objects.filter(pk=article.pk).set_status(Article.Status.WITHDRAWN)
+    article.refresh_from_db()
+    article.title = "Changed while withdrawn"
+    article.save()
+    assert [c.changed for c in article.corrections()] == [["lead"]]
+
+
 def test_published_article_never_changed_has_no_corrections(client):
     article = ArticleFactory()
     article.notes = "Internal"
