@@ -221,7 +221,11 @@ def undo_merge(*, record: MergeRecord) -> None:
     model = MODELS[record.kind]
     if model.objects.filter(pk=record.absorbed_id).exists():
         raise ValidationError(f"#{record.absorbed_id} exists again; nothing to undo.")
-    survivor = model.objects.select_for_update().get(pk=record.survivor_id)
+    survivor = model.objects.select_for_update().filter(pk=record.survivor_id).first()
+    if survivor is None:
+        raise ValidationError(
+            f"#{record.survivor_id}, which was kept, has since been deleted."
+        )
     reason = f"Undid the merge of {record}"
 
     before = dict(record.survivor_before)

@@ -276,3 +276,28 @@ def test_confirming_suggestions_is_recorded():
     confirm_suggestions(articles=Article.objects.filter(pk=link.article_id))
     assert link.history.first().state == LinkState.CONFIRMED
     assert link.history.first().history_type == "~"
+
+
+@pytest.mark.parametrize(
+    ("factory", "model"),
+    [
+        (OutletFactory, "outlet"),
+        (PersonFactory, "person"),
+        (TopicFactory, "topic"),
+        (QuoteFactory, "quote"),
+        (AnnotationFactory, "annotation"),
+    ],
+)
+def test_curators_see_history_and_revert_form_of_every_curated_model(
+    curator_client, factory, model
+):
+    obj = factory()
+    record = obj.history.first()
+    history = curator_client.get(
+        reverse(f"admin:articles_{model}_history", args=[obj.pk])
+    )
+    assert history.status_code == 200
+    form = curator_client.get(
+        reverse(f"admin:articles_{model}_simple_history", args=[obj.pk, record.pk])
+    )
+    assert form.status_code == 200
