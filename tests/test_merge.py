@@ -191,3 +191,35 @@ def test_editor_undoes_a_merge_from_the_admin(editor_client, editor):
     assert response.status_code == 302
     assert Person.objects.filter(pk=gone.pk).exists()
     assert ArticlePerson.objects.get(pk=link.pk).person_id == gone.pk
+
+
+def test_a_topic_merged_into_its_own_subtopic_leaves_no_cycle():
+    root = TopicFactory(name="Middle East")
+    gone = TopicFactory(name="Syrian conflict", parent=root)
+    kept = TopicFactory(name="Syria", parent=gone)
+    sibling = TopicFactory(name="Idlib", parent=gone)
+    record = merge(survivor=kept, absorbed=gone)
+    kept.refresh_from_db()
+    assert kept.parent == root
+    assert Topic.objects.get(pk=sibling.pk).parent == kept
+
+    undo_merge(record=record)
+    assert Topic.objects.get(pk=kept.pk).parent_id == gone.pk
+    assert Topic.objects.get(pk=sibling.pk).parent_id == gone.pk
+    assert Topic.objects.get(pk=gone.pk).parent == root
+
+
+def test_the_same_quote_of_both_people_is_kept_once_and_restored_by_undo():
+    kept, gone = PersonFactory(), PersonFactory()
+    article = ArticleFactory()
+    QuoteFactory(article=article, speaker=kept, state=LinkState.SUGGESTED)
+    twin = QuoteFactory(article=article, speaker=gone)
+    record = merge(survivor=kept, absorbed=gone)
+    assert [(q.speaker_id, q.state) for q in Quote.objects.filter(article=article)] == [
+        (kept.pk, LinkState.CONFIRMED)
+    ]
+    undo_merge(record=record)
+    assert Quote.objects.get(pk=twin.pk).speaker_id == gone.pk
+    assert Quote.objects.get(article=article, speaker=kept).state == (
+        LinkState.SUGGESTED
+    )
