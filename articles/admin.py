@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery, TextField
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -9,6 +9,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from . import merging, services
 from .forms import ImportForm
@@ -162,7 +163,49 @@ class AnnotationInline(admin.StackedInline):
     extra = 0
 
 
-class MergeAdmin(SimpleHistoryAdmin):
+class TextDiffHelper(HistoricalRecordContextHelper):
+    """Show a change to long text as a word diff (deleted words struck through,
+    added ones underlined) rather than both texts cut at 100 characters."""
+
+    MAX_DIFFED_CHARS = 50_000
+
+    def word_diff(self, change):
+        field = self.model._meta.get_field(change.field)
+        old, new = change.old or "", change.new or ""
+        if (
+            isinstance(field, TextField)
+            and isinstance(old, str)
+            and isinstance(new, str)
+            and len(old) + len(new) <= self.MAX_DIFFED_CHARS
+        ):
+            return text_diff(old, new)
+        return None
+
+    def context_for_delta_changes(self, delta):
+        return [
+            {
+                "field": formatted.field,
+                "old": formatted.old,
+                "new": formatted.new,
+                "diff": self.word_diff(change),
+            }
+            for change, formatted in (
+                (change, self.format_delta_change(change)) for change in delta.changes
+            )
+        ]
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history page lists each version's changed fields, before → after;
+    a version can be reverted to by whoever may change the record."""
+
+    object_history_list_template = "admin/articles/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return TextDiffHelper(self.model, historical_record)
+
+
+class MergeAdmin(HistoryAdmin):
     """History, and merging two duplicates into one (editors: it deletes one)."""
 
     actions = ["merge_two"]
@@ -328,7 +371,7 @@ class ArticleVersionInline(ReadOnlyInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(SimpleHistoryAdmin):
+class ArticleAdmin(HistoryAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -585,7 +628,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Quote)
-class QuoteAdmin(SimpleHistoryAdmin):
+class QuoteAdmin(HistoryAdmin):
     list_display = ["__str__", "speaker", "article", "state"]
     list_filter = ["state"]
     list_select_related = ["speaker", "article"]
@@ -595,7 +638,7 @@ class QuoteAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(SimpleHistoryAdmin):
+class AnnotationAdmin(HistoryAdmin):
     list_display = ["__str__", "article", "visibility", "author", "updated_at"]
     list_filter = ["visibility"]
     list_select_related = ["article", "author"]

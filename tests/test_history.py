@@ -100,6 +100,14 @@ def test_history_page_shows_changed_fields(request, who):
     assert "&rarr;" in content or "→" in content
 
 
+def test_history_page_shows_a_body_change_as_a_word_diff(editor_client):
+    article = ArticleFactory(body="The ministers met in Moscow on Monday.")
+    article.body = "The ministers met in Ankara on Monday."
+    article.save()
+    content = editor_client.get(history_url(article)).content.decode()
+    assert "<del>Moscow</del><ins>Ankara</ins>" in content
+
+
 def test_article_history_page_lists_changes_to_its_links(editor_client):
     link = ArticlePersonFactory(person__name="Sergei Lavrov")
     link.role = "quoted"
