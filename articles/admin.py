@@ -4,16 +4,18 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Exists, F, OuterRef, Subquery, TextField
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import ngettext
+from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import services, workflow
+from . import merging, services, workflow
 from .forms import ImportForm
 from .ingest.parsed import RejectedInput
 from .ingest.reading import too_large
@@ -26,6 +28,7 @@ from .models import (
     CandidatePerson,
     ConcurrentEdit,
     LinkState,
+    MergeRecord,
     Outlet,
     Person,
     Quote,
@@ -106,7 +109,7 @@ class ArticleAdminForm(forms.ModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        current = self.instance.status if self.instance.pk else None
+        current = self.stored_status()
         if self.instance.pk:
             self.fields["loaded_version"].initial = self.instance.version
         status = self.fields.get("status")
@@ -116,9 +119,16 @@ class ArticleAdminForm(forms.ModelForm):
             if not can_publish(user):
                 status.help_text = "Editors publish and withdraw articles."
 
+    def stored_status(self):
+        """Return the status in the database (a version being reverted to may
+        carry another)."""
+        if not self.instance.pk:
+            return None
+        return getattr(self.instance, "_stored_status", self.instance.status)
+
     def clean(self):
         cleaned = super().clean()
-        current = self.instance.status if self.instance.pk else None
+        current = self.stored_status()
         status = cleaned.get("status")
         if status and self.user is not None and current is not None:
             message = workflow.refusal(
@@ -175,8 +185,106 @@ class AnnotationInline(admin.StackedInline):
     extra = 0
 
 
+class TextDiffHelper(HistoricalRecordContextHelper):
+    """Show a change to long text as a word diff (deleted words struck through,
+    added ones underlined) rather than both texts cut at 100 characters."""
+
+    MAX_DIFFED_CHARS = 50_000
+
+    def word_diff(self, change):
+        field = self.model._meta.get_field(change.field)
+        old, new = change.old or "", change.new or ""
+        if (
+            isinstance(field, TextField)
+            and isinstance(old, str)
+            and isinstance(new, str)
+            and len(old) + len(new) <= self.MAX_DIFFED_CHARS
+        ):
+            return text_diff(old, new)
+        return None
+
+    def context_for_delta_changes(self, delta):
+        return [
+            {
+                "field": formatted.field,
+                "old": formatted.old,
+                "new": formatted.new,
+                "diff": self.word_diff(change),
+            }
+            for change, formatted in (
+                (change, self.format_delta_change(change)) for change in delta.changes
+            )
+        ]
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """The history page lists each version's changed fields, before → after;
+    a version can be reverted to by whoever may change the record."""
+
+    object_history_list_template = "admin/articles/object_history_list.html"
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return TextDiffHelper(self.model, historical_record)
+
+
+class MergeAdmin(HistoryAdmin):
+    """History, and merging two duplicates into one (editors: it deletes one)."""
+
+    actions = ["merge_two"]
+
+    @admin.action(description="Merge the two selected into one", permissions=["delete"])
+    def merge_two(self, request, queryset):
+        chosen = list(queryset.order_by("pk"))
+        if len(chosen) != 2:
+            self.message_user(
+                request, "Select exactly two to merge; nothing changed.", messages.ERROR
+            )
+            return None
+        if request.POST.get("post") == "yes" and request.POST.get("survivor"):
+            survivor = next(
+                (o for o in chosen if str(o.pk) == request.POST["survivor"]), None
+            )
+            if survivor is None:
+                raise PermissionDenied
+            absorbed = next(o for o in chosen if o.pk != survivor.pk)
+            try:
+                record = merging.merge(
+                    survivor=survivor, absorbed=absorbed, user=request.user
+                )
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    "Not merged: " + " ".join(error.messages),
+                    messages.ERROR,
+                )
+                return None
+            self.message_user(request, f"{record}.", messages.SUCCESS)
+            return None
+        kind = merging.kind_of(self.model)
+        choices = [
+            (
+                obj,
+                sum(
+                    link.model.objects.filter(**{link.field: obj}).count()
+                    for link in merging.LINKS[kind]
+                ),
+            )
+            for obj in chosen
+        ]
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": f"Merge two {self.model._meta.verbose_name_plural}",
+            "choices": choices,
+            "names_label": self.model._meta.get_field(
+                merging.NAME_LISTS[kind]
+            ).verbose_name,
+        }
+        return TemplateResponse(request, "admin/articles/merge_confirm.html", context)
+
+
 @admin.register(Outlet)
-class OutletAdmin(admin.ModelAdmin):
+class OutletAdmin(MergeAdmin):
     form = OutletForm
     list_display = ["name", "country", "language", "ownership", "homepage"]
     list_filter = ["ownership", "country", "language"]
@@ -185,7 +293,7 @@ class OutletAdmin(admin.ModelAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(MergeAdmin):
     form = PersonForm
     list_display = ["name", "description", "country", "wikidata_id", "article_count"]
     list_filter = ["country"]
@@ -205,7 +313,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(MergeAdmin):
     form = TopicForm
     list_display = ["name", "parent", "article_count"]
     list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]
@@ -296,7 +404,7 @@ class ArticleVersionInline(ReadOnlyInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(HistoryAdmin):
     form = ArticleAdminForm
     list_display = [
         "title",
@@ -342,6 +450,7 @@ class ArticleAdmin(admin.ModelAdmin):
         "remove_person",
     ]
     change_form_template = "admin/articles/article/change_form.html"
+    object_history_template = "admin/articles/article/object_history.html"
     change_list_template = "admin/articles/article/change_list.html"
     readonly_fields = [
         "word_count",
@@ -412,6 +521,11 @@ class ArticleAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.path)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is not None and obj.pk and not hasattr(obj, "_stored_body"):
+            # A version from the history, about to be reverted to: validate it
+            # against the stored article, so a revert that drops quoted passages
+            # or changes the status without the right is refused like an edit.
+            obj.remember_stored()
         form_class = super().get_form(request, obj, change, **kwargs)
 
         class RequestArticleForm(form_class):
@@ -419,6 +533,13 @@ class ArticleAdmin(admin.ModelAdmin):
                 super().__init__(*args, user=request.user, **form_kwargs)
 
         return RequestArticleForm
+
+    def history_view(self, request, object_id, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "link_history": link_history(object_id),
+        }
+        return super().history_view(request, object_id, extra_context)
 
     @admin.display(description="raw source as received")
     def raw_source(self, obj):
@@ -762,7 +883,7 @@ class WithdrawForm(forms.Form):
 
 
 @admin.register(Quote)
-class QuoteAdmin(SuggestionAdmin):
+class QuoteAdmin(SuggestionAdmin, HistoryAdmin):
     list_display = ["__str__", "speaker", "article", "state"]
     list_filter = ["state"]
     list_select_related = ["speaker", "article"]
@@ -772,7 +893,7 @@ class QuoteAdmin(SuggestionAdmin):
 
 
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
+class AnnotationAdmin(HistoryAdmin):
     list_display = ["__str__", "article", "visibility", "author", "updated_at"]
     list_filter = ["visibility"]
     list_select_related = ["article", "author"]
@@ -817,6 +938,51 @@ def passage_item(passage) -> dict:
         "note": passage.note,
         "visibility": passage.visibility,
     }
+
+
+def link_history(article_id) -> list:
+    """Return the recorded changes to an article's people, topics, quotes and
+    notes, newest first, each with its changed fields (before, after)."""
+    records = []
+    for model in (ArticlePerson, ArticleTopic, Quote, Annotation):
+        rows = list(
+            model.history.filter(article_id=article_id)
+            .select_related("history_user")
+            .order_by("id", "history_date", "history_id")
+        )
+        previous = None
+        for row in rows:
+            row.link_kind = model._meta.verbose_name
+            row.changes = []
+            if previous is not None and previous.id == row.id:
+                delta = row.diff_against(previous, foreign_keys_are_objs=False)
+                row.changes = [
+                    (model._meta.get_field(c.field).verbose_name, c.old, c.new)
+                    for c in delta.changes
+                ]
+            previous = row
+        records.extend(rows)
+    people = Person.objects.in_bulk(
+        {r.person_id for r in records if isinstance(r, ArticlePerson.history.model)}
+        | {r.speaker_id for r in records if isinstance(r, Quote.history.model)}
+    )
+    topics = Topic.objects.in_bulk(
+        {r.topic_id for r in records if isinstance(r, ArticleTopic.history.model)}
+    )
+
+    def name(objects, pk):
+        return objects[pk].name if pk in objects else f"#{pk} (deleted)"
+
+    for r in records:
+        if isinstance(r, ArticlePerson.history.model):
+            r.label = f"{name(people, r.person_id)} ({r.role})"
+        elif isinstance(r, ArticleTopic.history.model):
+            r.label = name(topics, r.topic_id)
+        elif isinstance(r, Quote.history.model):
+            r.label = f"{name(people, r.speaker_id)}: “{r.text[:60]}”"
+        else:
+            r.label = r.note[:60]
+    return sorted(records, key=lambda r: r.history_date, reverse=True)
 
 
 def importer_limit_mb() -> float:
@@ -904,3 +1070,51 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.display(description="articles", ordering="n_articles")
     def size(self, story):
         return story.n_articles
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(admin.ModelAdmin):
+    """Merges, for editors to review and undo. Nobody edits them by hand."""
+
+    list_display = ["__str__", "kind", "merged_by", "merged_at", "undone_at"]
+    list_filter = ["kind", ("undone_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["merged_by"]
+    actions = ["undo"]
+
+    def may_merge(self, request, kind=None) -> bool:
+        kinds = [kind] if kind else list(MergeRecord.Kind)
+        return any(request.user.has_perm(f"articles.delete_{k}") for k in kinds)
+
+    def has_module_permission(self, request):
+        return self.may_merge(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_merge(request, obj.kind if obj else None)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_undo_permission(self, request):
+        return self.may_merge(request)
+
+    @admin.action(description="Undo the selected merges", permissions=["undo"])
+    def undo(self, request, queryset):
+        undone = 0
+        for record in queryset.filter(undone_at__isnull=True):
+            if not self.may_merge(request, record.kind):
+                raise PermissionDenied
+            try:
+                merging.undo_merge(record=record)
+            except ValidationError as error:
+                self.message_user(
+                    request, f"{record}: {' '.join(error.messages)}", messages.ERROR
+                )
+            else:
+                undone += 1
+        self.message_user(request, f"{undone} merges undone.", messages.SUCCESS)

@@ -1,4 +1,5 @@
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -9,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from .text import ascii_slug, content_hash, count_words, fold, normalise_body
 
@@ -158,6 +160,7 @@ class Outlet(models.Model):
     description = models.TextField(blank=True)
 
     objects = OutletQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -223,6 +226,7 @@ class Person(models.Model):
     )
 
     objects = PersonQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -292,6 +296,7 @@ class Topic(models.Model):
     )
 
     objects = TopicQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -381,11 +386,17 @@ class ArticleQuerySet(models.QuerySet):
         with transaction.atomic(using=self.db):
             rows = list(self.exclude(status=status).values_list("pk", "slug", "status"))
             now = timezone.now()
-            Article.objects.filter(pk__in=[pk for pk, _, _ in rows]).update(
+            changed = Article.objects.filter(pk__in=[pk for pk, _, _ in rows])
+            changed.update(
                 status=status,
                 updated_at=now,
                 version=models.F("version") + 1,
                 **({"withdrawal_reason": reason} if reason else {}),
+            )
+            # update() bypasses history; the corrections list needs to know
+            # when each article was published, so record the change here.
+            Article.history.bulk_history_create(
+                list(changed), update=True, default_date=now
             )
             Tombstone.record(rows, status, now)
         return len(rows)
@@ -397,7 +408,28 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+@dataclass(frozen=True)
+class Correction:
+    """A change readers can see, made while the article was published."""
+
+    date: datetime
+    changed: list[str]
+
+
 class Article(models.Model):
+    # Fields whose later changes the public page lists as corrections, named as
+    # readers would name them. The body is compared by its hash, which is short.
+    CORRECTED_FIELDS = {
+        "title": "title",
+        "lead": "lead",
+        "content_hash": "body",
+        "published_at": "published date",
+        "dateline": "dateline",
+        "url": "original address",
+        "outlet": "outlet",
+        "language": "language",
+    }
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
@@ -502,6 +534,9 @@ class Article(models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
+    # The search vector is derived from title, lead and body, which are kept.
+    # The version only counts saves; every save would show it as a change.
+    history = HistoricalRecords(excluded_fields=["search_vector", "version"])
 
     UNDATED_VIEWS = {
         "article-detail": "article-undated",
@@ -648,6 +683,42 @@ class Article(models.Model):
                 }
             )
 
+    def remember_stored(self):
+        """Compare later edits with the row as stored: for an instance not loaded
+        from the database, such as a version taken from the history to revert to."""
+        stored = (
+            Article.objects.filter(pk=self.pk).values("body", "status").first() or {}
+        )
+        self._stored_body = stored.get("body")
+        self._stored_status = stored.get("status")
+
+    def corrections(self) -> list[Correction]:
+        """Return the public changes made while the article was published, oldest
+        first, in one query. Status changes and internal notes are not listed."""
+        fields = self.CORRECTED_FIELDS
+        records = self.history.order_by("history_date", "history_id").only(
+            "history_date", "history_type", "status", *fields
+        )
+        published = Article.Status.PUBLISHED
+        corrections, previous = [], None
+        for record in records:
+            if (
+                previous is not None
+                and record.history_type == "~"
+                and previous.status == published
+                and record.status == published
+            ):
+                changed = [
+                    label
+                    for name, label in fields.items()
+                    if getattr(record, self._meta.get_field(name).attname)
+                    != getattr(previous, self._meta.get_field(name).attname)
+                ]
+                if changed:
+                    corrections.append(Correction(record.history_date, changed))
+            previous = record
+        return corrections
+
     def refresh_derived_fields(self):
         """Normalise the body and recompute what is derived from it."""
         self.body = normalise_body(self.body or "")
@@ -715,6 +786,8 @@ class ArticlePerson(models.Model):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = "person in article"
         verbose_name_plural = "people in articles"
@@ -754,6 +827,8 @@ class ArticleTopic(models.Model):
     state = models.CharField(
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "topic of article"
@@ -852,6 +927,8 @@ class Quote(Passage):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["article", "start"]
         constraints = [
@@ -916,6 +993,8 @@ class Annotation(Passage):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["article", "start", "created_at"]
@@ -1143,4 +1222,54 @@ class Tombstone(models.Model):
             update_conflicts=True,
             unique_fields=["article_id"],
             update_fields=["slug", "status", "was_public", "removed_at"],
+        )
+
+
+class MergeRecord(models.Model):
+    """A merge of two duplicate outlets, people or topics, kept so that it can be
+    undone exactly: the absorbed record as it was, the survivor's fields the merge
+    changed, and the ids of the links it moved, removed as duplicates or confirmed.
+    """
+
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        PERSON = "person", "Person"
+        TOPIC = "topic", "Topic"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    survivor_id = models.BigIntegerField()
+    absorbed_id = models.BigIntegerField()
+    absorbed_name = models.CharField(max_length=200)
+    absorbed = models.JSONField(help_text="The absorbed record's fields at the merge.")
+    survivor_before = models.JSONField(
+        default=dict, help_text="The survivor's fields the merge changed, as they were."
+    )
+    links = models.JSONField(
+        default=dict,
+        help_text="Per link model: ids moved to the survivor, removed as "
+        "duplicates, and the survivor's links confirmed by the merge.",
+    )
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    merged_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["outlet", "person", "topic"]),
+                name="mergerecord_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.get_kind_display()} #{self.absorbed_id} “{self.absorbed_name}” "
+            f"merged into #{self.survivor_id}"
         )

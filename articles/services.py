@@ -43,6 +43,19 @@ def _suggested(model, articles) -> QuerySet:
     return model.objects.filter(article__in=articles, state=LinkState.SUGGESTED)
 
 
+def _confirm(model, articles) -> int:
+    """Confirm the suggested rows in one update, recording it in their history
+    (update() alone would bypass it)."""
+    rows = list(_suggested(model, articles))
+    model.objects.filter(pk__in=[row.pk for row in rows]).update(
+        state=LinkState.CONFIRMED
+    )
+    for row in rows:
+        row.state = LinkState.CONFIRMED
+    model.history.bulk_history_create(rows, update=True)
+    return len(rows)
+
+
 @transaction.atomic
 def confirm_suggestions(*, articles: QuerySet[Article]) -> Outcome:
     """Confirm every suggested link and quote of the articles.
@@ -51,9 +64,9 @@ def confirm_suggestions(*, articles: QuerySet[Article]) -> Outcome:
     on whether it is a new person (see confirm_candidates).
     """
     outcome = Outcome(
-        people=_suggested(ArticlePerson, articles).update(state=LinkState.CONFIRMED),
-        topics=_suggested(ArticleTopic, articles).update(state=LinkState.CONFIRMED),
-        quotes=_suggested(Quote, articles).update(state=LinkState.CONFIRMED),
+        people=_confirm(ArticlePerson, articles),
+        topics=_confirm(ArticleTopic, articles),
+        quotes=_confirm(Quote, articles),
     )
     articles.touch()
     return outcome

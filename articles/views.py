@@ -203,6 +203,7 @@ def article_detail(request, slug, year=None, month=None, day=None):
             "copies": copies,
             "related": related,
             "versions": versions,
+            "corrections": article.corrections(),
             "permalink": permalink,
             "citations": [
                 (label, article.url_for("article-citation", fmt=key))

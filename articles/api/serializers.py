@@ -8,6 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.reverse import reverse
+from simple_history.utils import bulk_create_with_history
 
 from .. import workflow
 from ..models import (
@@ -486,20 +487,28 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
     def save_extra(self, article, validated_data):
         if "people" in validated_data:
             article.person_links.all().delete()
-            ArticlePerson.objects.bulk_create(
-                ArticlePerson(
-                    article=article,
-                    person=item["person"],
-                    role=item["role"],
-                    state=LinkState.CONFIRMED,
-                )
-                for item in validated_data["people"]
+            bulk_create_with_history(
+                [
+                    ArticlePerson(
+                        article=article,
+                        person=item["person"],
+                        role=item["role"],
+                        state=LinkState.CONFIRMED,
+                    )
+                    for item in validated_data["people"]
+                ],
+                ArticlePerson,
             )
         if "topics" in validated_data:
             article.topic_links.all().delete()
-            ArticleTopic.objects.bulk_create(
-                ArticleTopic(article=article, topic=topic, state=LinkState.CONFIRMED)
-                for topic in dict.fromkeys(validated_data["topics"])
+            bulk_create_with_history(
+                [
+                    ArticleTopic(
+                        article=article, topic=topic, state=LinkState.CONFIRMED
+                    )
+                    for topic in dict.fromkeys(validated_data["topics"])
+                ],
+                ArticleTopic,
             )
 
 
