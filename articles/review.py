@@ -99,6 +99,12 @@ class SuggestionAdmin(admin.ModelAdmin):
             done = queryset.filter(pk__in=[link.pk for link in links]).update(
                 state=LinkState.CONFIRMED
             )
+            for link in links:
+                link.state = LinkState.CONFIRMED
+            # update() bypasses the links' history; record it.
+            queryset.model.history.bulk_history_create(
+                links, update=True, default_user=request.user
+            )
             Article.objects.filter(pk__in={link.article_id for link in links}).touch()
             if links:
                 self.log(request, links, "Confirmed")

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.db.models import QuerySet
+from simple_history.utils import bulk_create_with_history
 
 from .ingest.suggest import NameIndex
 from .models import (
@@ -138,6 +139,19 @@ def _log(user, articles, message):
     )
 
 
+def _confirm_with_history(suggested, user) -> set[int]:
+    """Confirm the suggested links, recording it in their history; return the
+    ids of their articles."""
+    rows = list(suggested)
+    suggested.model.objects.filter(pk__in=[row.pk for row in rows]).update(
+        state=LinkState.CONFIRMED
+    )
+    for row in rows:
+        row.state = LinkState.CONFIRMED
+    suggested.model.history.bulk_history_create(rows, update=True, default_user=user)
+    return {row.article_id for row in rows}
+
+
 def _targets(articles) -> list[Article]:
     return list(
         Article.objects.filter(pk__in=articles.values("pk")).only("pk", "title")
@@ -148,11 +162,13 @@ def _targets(articles) -> list[Article]:
 def add_topic(*, articles, topic, user=None) -> str:
     targets = _targets(articles)
     ids = [a.pk for a in targets]
-    suggested = ArticleTopic.objects.filter(
-        article__in=ids, topic=topic, state=LinkState.SUGGESTED
+    was_suggested = _confirm_with_history(
+        ArticleTopic.objects.filter(
+            article__in=ids, topic=topic, state=LinkState.SUGGESTED
+        ),
+        user,
     )
-    was_suggested = set(suggested.values_list("article_id", flat=True))
-    confirmed = suggested.update(state=LinkState.CONFIRMED)
+    confirmed = len(was_suggested)
     have = set(
         ArticleTopic.objects.filter(article__in=ids, topic=topic).values_list(
             "article_id", flat=True
@@ -163,7 +179,7 @@ def add_topic(*, articles, topic, user=None) -> str:
         for pk in ids
         if pk not in have
     ]
-    ArticleTopic.objects.bulk_create(new)
+    bulk_create_with_history(new, ArticleTopic, default_user=user)
     changed = {link.article_id for link in new} | was_suggested
     Article.objects.filter(pk__in=changed).touch()
     _log(user, [a for a in targets if a.pk in changed], f"Added topic “{topic}”.")
@@ -192,9 +208,10 @@ def add_person(*, articles, person, role, user=None) -> str:
     targets = _targets(articles)
     ids = [a.pk for a in targets]
     existing = ArticlePerson.objects.filter(article__in=ids, person=person, role=role)
-    suggested = existing.filter(state=LinkState.SUGGESTED)
-    was_suggested = set(suggested.values_list("article_id", flat=True))
-    confirmed = suggested.update(state=LinkState.CONFIRMED)
+    was_suggested = _confirm_with_history(
+        existing.filter(state=LinkState.SUGGESTED), user
+    )
+    confirmed = len(was_suggested)
     have = set(existing.values_list("article_id", flat=True))
     new = [
         ArticlePerson(
@@ -203,7 +220,7 @@ def add_person(*, articles, person, role, user=None) -> str:
         for pk in ids
         if pk not in have
     ]
-    ArticlePerson.objects.bulk_create(new)
+    bulk_create_with_history(new, ArticlePerson, default_user=user)
     changed = {link.article_id for link in new} | was_suggested
     Article.objects.filter(pk__in=changed).touch()
     label = ArticlePerson.Role(role).label.lower()

@@ -259,6 +259,11 @@ def test_bulk_topic_and_person_on_many_articles(curator_client):
         == 119
     )
 
+    made = ArticleTopic.history.filter(topic_id=topic.pk, history_type="+")
+    assert made.filter(history_user__username="curator").count() == 118
+    confirmed = ArticleTopic.history.filter(topic_id=topic.pk, history_type="~")
+    assert confirmed.get().history_user.username == "curator"
+
     page = run_bulk(
         curator_client, "add_person", articles[:50], person=person.pk, role="quoted"
     )
