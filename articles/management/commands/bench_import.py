@@ -6,9 +6,32 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
+from django.utils import timezone
 
 from articles.ingest.service import IMPORTED, Importer, default_workers, path_sources
-from articles.models import Article, Outlet, Person, Story, Topic
+from articles.models import (
+    Annotation,
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    Outlet,
+    Person,
+    Quote,
+    Story,
+    Tombstone,
+    Topic,
+)
+
+HISTORY_MODELS = [
+    Article,
+    ArticlePerson,
+    ArticleTopic,
+    Quote,
+    Annotation,
+    Outlet,
+    Person,
+    Topic,
+]
 
 OUTLETS = [
     ("TASS", "tass.com", "MOSCOW", "/TASS/."),
@@ -242,6 +265,11 @@ class Command(BaseCommand):
                 "DATABASE_URL at an empty, migrated database.",
                 returncode=2,
             )
+        if connection.vendor == "postgresql":
+            # Start from fresh statistics and no dead rows of an earlier run.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        began = timezone.now()
         rng = random.Random(seed)
         words = lexicon(rng)
         made = [
@@ -294,3 +322,7 @@ class Command(BaseCommand):
         for obj, created in made:
             if created:
                 obj.delete()
+        # Deleting leaves tombstones and history; they belong to the benchmark.
+        Tombstone.objects.filter(removed_at__gte=began).delete()
+        for model in HISTORY_MODELS:
+            model.history.filter(history_date__gte=began).delete()
