@@ -760,58 +760,24 @@ class ArticleAdmin(HistoryAdmin):
         description="Add a topic to the selected articles…", permissions=["change"]
     )
     def add_topic(self, request, queryset):
-        return self.ask_then_apply(
-            request,
-            queryset,
-            TopicChoiceForm,
-            title="Add a topic",
-            apply=lambda form: self.report(
-                request,
-                services.add_topic(
-                    articles=queryset,
-                    topic=form.cleaned_data["topic"],
-                    user=request.user,
-                ),
-            ),
+        return self.bulk_links(
+            request, queryset, TopicChoiceForm, "Add a topic", services.add_topic
         )
 
     @admin.action(
         description="Remove a topic from the selected articles…", permissions=["change"]
     )
     def remove_topic(self, request, queryset):
-        return self.ask_then_apply(
-            request,
-            queryset,
-            TopicChoiceForm,
-            title="Remove a topic",
-            apply=lambda form: self.report(
-                request,
-                services.remove_topic(
-                    articles=queryset,
-                    topic=form.cleaned_data["topic"],
-                    user=request.user,
-                ),
-            ),
+        return self.bulk_links(
+            request, queryset, TopicChoiceForm, "Remove a topic", services.remove_topic
         )
 
     @admin.action(
         description="Add a person to the selected articles…", permissions=["change"]
     )
     def add_person(self, request, queryset):
-        return self.ask_then_apply(
-            request,
-            queryset,
-            PersonRoleForm,
-            title="Add a person",
-            apply=lambda form: self.report(
-                request,
-                services.add_person(
-                    articles=queryset,
-                    person=form.cleaned_data["person"],
-                    role=form.cleaned_data["role"],
-                    user=request.user,
-                ),
-            ),
+        return self.bulk_links(
+            request, queryset, PersonRoleForm, "Add a person", services.add_person
         )
 
     @admin.action(
@@ -819,19 +785,21 @@ class ArticleAdmin(HistoryAdmin):
         permissions=["change"],
     )
     def remove_person(self, request, queryset):
+        return self.bulk_links(
+            request, queryset, PersonRoleForm, "Remove a person", services.remove_person
+        )
+
+    def bulk_links(self, request, queryset, form_class, title, service):
+        """Ask for the topic or person (and role), then apply the service to the
+        selected articles and say what it changed."""
         return self.ask_then_apply(
             request,
             queryset,
-            PersonRoleForm,
-            title="Remove a person",
+            form_class,
+            title=title,
             apply=lambda form: self.report(
                 request,
-                services.remove_person(
-                    articles=queryset,
-                    person=form.cleaned_data["person"],
-                    role=form.cleaned_data["role"],
-                    user=request.user,
-                ),
+                service(articles=queryset, user=request.user, **form.cleaned_data),
             ),
         )
 

@@ -83,37 +83,37 @@ class WriteMixin:
         self.perform_create(serializer)
 
 
-class OutletViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
+class EntityViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
+    """Outlets, people and topics: addressed by slug, with published counts."""
+
+    lookup_field = "slug"
+
+    def get_queryset(self):
+        return entity_queryset(self.queryset.model)
+
+
+class OutletViewSet(EntityViewSet):
     """Outlets: the publishers the archive collects from."""
 
     serializer_class = s.OutletSerializer
-    lookup_field = "slug"
     queryset = Outlet.objects.all()
 
-    def get_queryset(self):
-        return entity_queryset(Outlet)
 
-
-class PersonViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
+class PersonViewSet(EntityViewSet):
     """People the coverage names, quotes or is written by."""
 
     serializer_class = s.PersonSerializer
-    lookup_field = "slug"
     queryset = Person.objects.all()
 
-    def get_queryset(self):
-        return entity_queryset(Person)
 
-
-class TopicViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
+class TopicViewSet(EntityViewSet):
     """Topics articles are tagged with, in a hierarchy up to three deep."""
 
     serializer_class = s.TopicSerializer
-    lookup_field = "slug"
     queryset = Topic.objects.all()
 
     def get_queryset(self):
-        return entity_queryset(Topic).select_related("parent")
+        return super().get_queryset().select_related("parent")
 
 
 def entity_queryset(model):
