@@ -39,11 +39,7 @@ from .pagination import EstimatedCountPaginator
 from .rendering import text_diff
 from .review import SuggestionAdmin
 
-EDITOR_ONLY_STATUSES = {Article.Status.PUBLISHED, Article.Status.WITHDRAWN}
-
-
-def can_publish(user) -> bool:
-    return user.has_perm("articles.publish_article")
+can_publish = workflow.can_publish
 
 
 class NameListField(forms.CharField):
@@ -688,21 +684,20 @@ class ArticleAdmin(HistoryAdmin):
     def _set_status(self, request, queryset, status, *, reason=""):
         """Move every article whose move is allowed; report what moved and why
         the others did not."""
-        current = dict(queryset.values_list("pk", "status"))
-        refusals = {}
-        for pk, old in current.items():
+        refusals, movable = {}, []
+        for pk, old in queryset.exclude(status=status).values_list("pk", "status"):
             message = workflow.refusal(request.user, old, status, reason=reason)
-            if message and old != status:
+            if message:
                 refusals.setdefault(message, []).append(pk)
-        movable = [pk for pk in current if not any(pk in v for v in refusals.values())]
+            else:
+                movable.append(pk)
         updated = Article.objects.filter(pk__in=movable).set_status(
             status, reason=reason
         )
         if updated:
-            changed = Article.objects.filter(pk__in=movable, status=status)
             LogEntry.objects.log_actions(
                 request.user.pk,
-                list(changed),
+                list(Article.objects.filter(pk__in=movable).only("pk", "title")),
                 CHANGE,
                 change_message=f"Status set to {workflow.label(status)} (bulk action)."
                 + (f" Reason: {reason}" if reason else ""),

@@ -594,13 +594,17 @@ class Article(models.Model):
             )
         body_changed = self.body_changed()
         stored_status = getattr(self, "_stored_status", None)
+        adding = self._state.adding
+        # A new article can only have a tombstone to clear (a restored id) when
+        # it is published; a new draft needs no look-up.
+        leaves_a_mark = not adding or self.status == self.Status.PUBLISHED
         with transaction.atomic():
-            if not self._state.adding:
+            if not adding:
                 self.claim_version()
             super().save(*args, **kwargs)
             if body_changed:
                 self.reanchor_passages()
-            if self.status != stored_status:
+            if self.status != stored_status and leaves_a_mark:
                 Tombstone.record(
                     [(self.pk, self.slug, stored_status)], self.status, self.updated_at
                 )

@@ -158,79 +158,68 @@ def _targets(articles) -> list[Article]:
     )
 
 
-@transaction.atomic
-def add_topic(*, articles, topic, user=None) -> str:
+def _add_links(model, articles, user, what, **link) -> tuple[int, int, int]:
+    """Link every article to `link` (a topic, or a person in a role), confirming
+    suggestions of it rather than adding a second link; return how many links
+    were added and confirmed, and how many articles there were."""
     targets = _targets(articles)
     ids = [a.pk for a in targets]
+    existing = model.objects.filter(article__in=ids, **link)
     was_suggested = _confirm_with_history(
-        ArticleTopic.objects.filter(
-            article__in=ids, topic=topic, state=LinkState.SUGGESTED
-        ),
-        user,
+        existing.filter(state=LinkState.SUGGESTED), user
     )
-    confirmed = len(was_suggested)
-    have = set(
-        ArticleTopic.objects.filter(article__in=ids, topic=topic).values_list(
-            "article_id", flat=True
-        )
-    )
+    have = set(existing.values_list("article_id", flat=True))
     new = [
-        ArticleTopic(article_id=pk, topic=topic, state=LinkState.CONFIRMED)
+        model(article_id=pk, state=LinkState.CONFIRMED, **link)
         for pk in ids
         if pk not in have
     ]
-    bulk_create_with_history(new, ArticleTopic, default_user=user)
+    bulk_create_with_history(new, model, default_user=user)
     changed = {link.article_id for link in new} | was_suggested
     Article.objects.filter(pk__in=changed).touch()
-    _log(user, [a for a in targets if a.pk in changed], f"Added topic “{topic}”.")
+    _log(user, [a for a in targets if a.pk in changed], f"Added {what}.")
+    return len(new), len(was_suggested), len(ids)
+
+
+def _remove_links(model, articles, user, what, **link) -> int:
+    """Remove the articles' links to `link`; deleting them records their history
+    and touches their articles (signals)."""
+    targets = _targets(articles)
+    links = model.objects.filter(article__in=[a.pk for a in targets], **link)
+    changed = set(links.values_list("article_id", flat=True))
+    removed, _ = links.delete()
+    _log(user, [a for a in targets if a.pk in changed], f"Removed {what}.")
+    return removed
+
+
+@transaction.atomic
+def add_topic(*, articles, topic, user=None) -> str:
+    added, confirmed, total = _add_links(
+        ArticleTopic, articles, user, f"topic “{topic}”", topic=topic
+    )
     return (
-        f"Topic “{topic}” added to {len(new)} articles"
+        f"Topic “{topic}” added to {added} articles"
         + (f", confirmed on {confirmed}" if confirmed else "")
-        + f"; {len(ids) - len(new) - confirmed} already had it."
+        + f"; {total - added - confirmed} already had it."
     )
 
 
 @transaction.atomic
 def remove_topic(*, articles, topic, user=None) -> str:
-    targets = _targets(articles)
-    links = ArticleTopic.objects.filter(
-        article__in=[a.pk for a in targets], topic=topic
+    removed = _remove_links(
+        ArticleTopic, articles, user, f"topic “{topic}”", topic=topic
     )
-    changed = set(links.values_list("article_id", flat=True))
-    removed, _ = links.delete()
-    Article.objects.filter(pk__in=changed).touch()
-    _log(user, [a for a in targets if a.pk in changed], f"Removed topic “{topic}”.")
     return f"Topic “{topic}” removed from {removed} articles."
 
 
 @transaction.atomic
 def add_person(*, articles, person, role, user=None) -> str:
-    targets = _targets(articles)
-    ids = [a.pk for a in targets]
-    existing = ArticlePerson.objects.filter(article__in=ids, person=person, role=role)
-    was_suggested = _confirm_with_history(
-        existing.filter(state=LinkState.SUGGESTED), user
-    )
-    confirmed = len(was_suggested)
-    have = set(existing.values_list("article_id", flat=True))
-    new = [
-        ArticlePerson(
-            article_id=pk, person=person, role=role, state=LinkState.CONFIRMED
-        )
-        for pk in ids
-        if pk not in have
-    ]
-    bulk_create_with_history(new, ArticlePerson, default_user=user)
-    changed = {link.article_id for link in new} | was_suggested
-    Article.objects.filter(pk__in=changed).touch()
     label = ArticlePerson.Role(role).label.lower()
-    _log(
-        user,
-        [a for a in targets if a.pk in changed],
-        f"Added {person} as {label}.",
+    added, confirmed, _ = _add_links(
+        ArticlePerson, articles, user, f"{person} as {label}", person=person, role=role
     )
     return (
-        f"{person} added as {label} to {len(new)} articles"
+        f"{person} added as {label} to {added} articles"
         + (f", confirmed on {confirmed}" if confirmed else "")
         + "."
     )
@@ -238,17 +227,8 @@ def add_person(*, articles, person, role, user=None) -> str:
 
 @transaction.atomic
 def remove_person(*, articles, person, role, user=None) -> str:
-    targets = _targets(articles)
-    links = ArticlePerson.objects.filter(
-        article__in=[a.pk for a in targets], person=person, role=role
-    )
-    changed = set(links.values_list("article_id", flat=True))
-    removed, _ = links.delete()
-    Article.objects.filter(pk__in=changed).touch()
     label = ArticlePerson.Role(role).label.lower()
-    _log(
-        user,
-        [a for a in targets if a.pk in changed],
-        f"Removed {person} as {label}.",
+    removed = _remove_links(
+        ArticlePerson, articles, user, f"{person} as {label}", person=person, role=role
     )
     return f"{person} removed as {label} from {removed} articles."

@@ -135,6 +135,7 @@ def test_second_admin_save_of_the_same_version_is_refused(curator_client, editor
     assert response.status_code == 200
     assert "Someone else saved this article" in " ".join(errors_in(response))
     assert "history" in response.content.decode()
+    assert "See what they changed in the article" in " ".join(errors_in(response))
     article.refresh_from_db()
     assert article.title == "Curator one's title"
 

@@ -17,9 +17,3 @@ def sees_drafts(user) -> bool:
     return bool(
         user and user.is_authenticated and user.has_perm("articles.view_article")
     )
-
-
-def can_publish(user) -> bool:
-    return bool(
-        user and user.is_authenticated and user.has_perm("articles.publish_article")
-    )

@@ -65,6 +65,8 @@ class ModelCleanMixin:
         """Set what the request implies but the client does not send."""
 
     def create(self, validated_data):
+        """Save the instance validate() cleaned (a new one, or a changed copy of
+        the stored one), with what save_extra adds, in one transaction."""
         with transaction.atomic():
             instance = self.cleaned_instance
             instance.save()
@@ -72,11 +74,7 @@ class ModelCleanMixin:
         return instance
 
     def update(self, instance, validated_data):
-        with transaction.atomic():
-            instance = self.cleaned_instance
-            instance.save()
-            self.save_extra(instance, validated_data)
-        return instance
+        return self.create(validated_data)
 
     def save_extra(self, instance, validated_data):
         pass
@@ -121,7 +119,7 @@ class WebUrlField(serializers.Field):
 def api_url(name, obj, context, kwarg="slug"):
     return reverse(
         f"api:{name}-detail",
-        kwargs={kwarg: getattr(obj, kwarg if kwarg != "pk" else "pk")},
+        kwargs={kwarg: getattr(obj, kwarg)},
         request=context.get("request"),
     )
 
@@ -132,7 +130,9 @@ class OutletSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer
     )
     web_url = WebUrlField()
     article_count = serializers.IntegerField(
-        read_only=True, help_text="Published articles from this outlet."
+        source="n_articles",
+        read_only=True,
+        help_text="Published articles from this outlet.",
     )
 
     class Meta:
@@ -155,7 +155,9 @@ class OutletSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer
 class PersonSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
     web_url = WebUrlField()
     article_count = serializers.IntegerField(
-        read_only=True, help_text="Published articles naming this person."
+        source="n_articles",
+        read_only=True,
+        help_text="Published articles naming this person.",
     )
 
     class Meta:
@@ -183,7 +185,9 @@ class TopicSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer)
     )
     web_url = WebUrlField()
     article_count = serializers.IntegerField(
-        read_only=True, help_text="Published articles on this topic."
+        source="n_articles",
+        read_only=True,
+        help_text="Published articles on this topic.",
     )
 
     class Meta:
