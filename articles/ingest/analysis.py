@@ -11,6 +11,7 @@ each item is, and writes it.
 import hashlib
 from dataclasses import dataclass, field
 
+import numpy as np
 from django.core.exceptions import ValidationError
 
 from articles.models import Article
@@ -36,7 +37,7 @@ class Analysis:
     word_count: int
     suggestions: Suggestions
     topic_warnings: list[str]
-    shingles: set[int]
+    shingles: np.ndarray  # fingerprint.shingles: sorted unique CRC-32s
     band_keys: list[int]
     # Whether the article's fields from the input (all but its status, and
     # the language only when there is one) pass the model's validation.

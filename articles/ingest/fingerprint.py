@@ -33,33 +33,37 @@ MIN_SHARED_BANDS = 2
 MAX_COMPARED = 3
 
 
-def shingles(text: str) -> set[int]:
-    """Return the CRC-32s of the text's folded word 5-grams, each joined by
-    single spaces."""
+def shingles(text: str) -> np.ndarray:
+    """Return the set of CRC-32s of the text's folded word 5-grams, each joined
+    by single spaces, as a sorted array of unique values: compact to send from
+    an import's workers, and quick to intersect."""
     words = list(map(fold_word, _WORD.findall(text)))
     if len(words) < SHINGLE:
-        return set()
+        return np.empty(0, dtype=np.uint32)
     joined = " ".join(words)
     if not joined.isascii():  # folding leaves ASCII; this is only a guard
-        return {
+        crcs = [
             zlib.crc32(" ".join(words[i : i + SHINGLE]).encode())
             for i in range(len(words) - SHINGLE + 1)
-        }
-    # Slices of the joined bytes rather than a join for each 5-gram: where
-    # word k starts, then the 5-gram from word i ends a space before word i + 5.
-    data = joined.encode()
-    starts = list(accumulate(map(len, words), lambda at, n: at + n + 1, initial=0))
-    return {
-        zlib.crc32(data[a : b - 1])
-        for a, b in zip(starts, starts[SHINGLE:], strict=False)
-    }
+        ]
+    else:
+        # Slices of the joined bytes rather than a join for each 5-gram: where
+        # word k starts, the 5-gram from word i ends a space before word i + 5.
+        data = joined.encode()
+        starts = accumulate(map(len, words), lambda at, n: at + n + 1, initial=0)
+        starts = list(starts)
+        crcs = [
+            zlib.crc32(data[a : b - 1])
+            for a, b in zip(starts, starts[SHINGLE:], strict=False)
+        ]
+    return np.unique(np.array(crcs, dtype=np.uint32))
 
 
-def band_keys(shingle_set: set[int]) -> list[int]:
+def band_keys(shingle_set: np.ndarray) -> list[int]:
     """Return the LSH band keys of a shingle set, as signed 64-bit integers."""
-    if not shingle_set:
+    if not len(shingle_set):
         return []
-    values = np.fromiter(shingle_set, dtype=np.uint64, count=len(shingle_set))
+    values = shingle_set.astype(np.uint64)
     signature = ((np.outer(_A, values) + _B[:, None]) % _PRIME).min(axis=1)
     keys = []
     for band in range(BANDS):
@@ -71,7 +75,8 @@ def band_keys(shingle_set: set[int]) -> list[int]:
     return keys
 
 
-def containment(a: set[int], b: set[int]) -> float:
-    if not a or not b:
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    if not len(a) or not len(b):
         return 0.0
-    return len(a & b) / min(len(a), len(b))
+    shared = np.intersect1d(a, b, assume_unique=True)
+    return len(shared) / min(len(a), len(b))

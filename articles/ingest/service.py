@@ -717,7 +717,9 @@ class Importer:
                 for o in chosen[article.pk]
                 if fingerprint.containment(
                     shingles[article.pk],
-                    shingles.get(o) or fingerprint.shingles(others[o].body),
+                    shingles[o]
+                    if o in shingles
+                    else fingerprint.shingles(others[o].body),
                 )
                 >= fingerprint.CONTAINMENT
             ]
