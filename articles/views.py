@@ -22,7 +22,7 @@ from .models import (
 )
 from .pagination import page_number, window
 from .rendering import Mark, render_body, text_diff
-from .search import snippets
+from .search import rankable, snippets
 from .timelines import attention, monthly_counts, timeline
 
 HOME_SIZE = 10
@@ -77,9 +77,12 @@ def article_list(request, base=None, template="articles/article_list.html", extr
         context["page"] = window(Article.objects.none(), number=1, per_page=1)
         return render(request, template, context, status=400)
     results = filterset.qs
+    ordered, bounded = results, False
+    if sort == "relevance":
+        ordered, bounded = rankable(results)
     page = paged(
         request,
-        results.select_related("outlet")
+        ordered.select_related("outlet")
         .defer("body", "raw_text", "notes", "search_vector")
         .order_by(*SORTS[sort]),
     )
@@ -89,6 +92,7 @@ def article_list(request, base=None, template="articles/article_list.html", extr
         article.snippet = marks.get(article.pk)
     context.update(
         page=page,
+        ranked_among=f"{settings.SEARCH_RANK_CANDIDATES:,}" if bounded else None,
         facets=facets(results),
         q=q,
         active={

@@ -1,4 +1,5 @@
 import pytest
+from django.db import connection
 
 from articles.models import Article
 from articles.search import parse_query, snippets
@@ -95,3 +96,82 @@ def test_snippets_mark_matches_and_escape_the_rest(db):
     # Escaped by us (SQLite) or dropped as markup by ts_headline (PostgreSQL).
     assert "<script>" not in html
     assert "corridor stays open" in html
+
+
+@pytest.fixture
+def many_matches(monkeypatch, settings):
+    """Six published articles about a pipeline, the oldest the most relevant (the
+    word in its title), and a planner that expects as many matches as there are."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from articles import search
+
+    monkeypatch.setattr(search, "estimated_rows", lambda queryset: queryset.count())
+    settings.SEARCH_RANK_CANDIDATES = 3
+    now = timezone.now()
+    ArticleFactory(
+        title="Pipeline pipeline pipeline",
+        body="The pipeline opened.",
+        published_at=now - dt.timedelta(days=30),
+    )
+    for day in range(5):
+        ArticleFactory(
+            title=f"Day {day} news",
+            body=f"Ministers met on day {day}; a pipeline was mentioned once.",
+            published_at=now - dt.timedelta(days=day),
+        )
+
+
+def test_a_search_too_common_to_rank_ranks_its_newest_matches(client, many_matches):
+    page = client.get("/articles/", {"q": "pipeline"}).content.decode()
+    assert "Day 0 news" in page and "Day 2 news" in page
+    assert "Day 3 news" not in page and "Pipeline pipeline" not in page
+    assert "the 3 newest are ranked by relevance" in page
+    assert "?q=pipeline&amp;sort=newest" in page
+
+    page = client.get("/articles/", {"q": "pipeline", "sort": "newest"})
+    html = page.content.decode()
+    assert "Pipeline pipeline" in html and "Day 4 news" in html
+    assert "ranked by relevance" not in html
+
+    response = client.get("/api/v1/articles/", {"q": "pipeline"})
+    assert {a["title"] for a in response.json()["results"]} == {
+        "Day 0 news",
+        "Day 1 news",
+        "Day 2 news",
+    }
+    assert response["Ranked-Among-Newest"] == "3"
+    response = client.get(
+        "/api/v1/articles/", {"q": "pipeline", "ordering": "-published_at"}
+    )
+    assert len(response.json()["results"]) == 6
+    assert "Ranked-Among-Newest" not in response
+
+
+def test_a_search_that_can_be_ranked_ranks_every_match(client, many_matches, settings):
+    settings.SEARCH_RANK_CANDIDATES = 6
+    page = client.get("/articles/", {"q": "pipeline"}).content.decode()
+    assert "ranked by relevance" not in page
+    assert page.index("Pipeline pipeline") < page.index("Day 0 news")
+    response = client.get("/api/v1/articles/", {"q": "pipeline"})
+    assert response.json()["results"][0]["title"] == "Pipeline pipeline pipeline"
+    assert "Ranked-Among-Newest" not in response
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's"
+)
+def test_the_planner_estimates_how_many_articles_a_word_finds():
+    from articles.search import estimated_rows
+
+    for n in range(200):
+        word = "pipeline" if n % 2 else "harvest"
+        ArticleFactory(body=f"Ministers discussed the {word} on day {n}.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE articles_article")
+    common = estimated_rows(Article.objects.search("pipeline"))
+    assert 50 <= common <= 200
+    assert estimated_rows(Article.objects.search("zebra")) < 10
+    assert estimated_rows(Article.objects.none().model.objects.filter(pk=-1)) <= 1

@@ -206,9 +206,12 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["Link", "ETag", "Last-Modified"]
+CORS_EXPOSE_HEADERS = ["Link", "ETag", "Last-Modified", "Ranked-Among-Newest"]
 
 ARCHIVE_PAGE_SIZE = env_int("ARCHIVE_PAGE_SIZE", 20)
+# A search the planner expects to match more articles than this is ranked by
+# relevance among its newest this many matches (see articles.search.rankable).
+SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 5_000)
 
 LOGGING = {
     "version": 1,

@@ -2,6 +2,7 @@ import csv
 import datetime as dt
 import json
 
+from django.conf import settings
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils.http import http_date
@@ -29,6 +30,7 @@ from ..models import (
     Tombstone,
     Topic,
 )
+from ..search import rankable
 from . import serializers as s
 from .filters import ApiArticleFilter
 from .pagination import Key, Source
@@ -278,6 +280,9 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
     def keyset(self, request, queryset):
         ordering = self.ordering(request)
         keys = ORDERING_KEYS[ordering]
+        if ordering == "relevance":
+            queryset, bounded = rankable(queryset)
+            self.ranked_among = settings.SEARCH_RANK_CANDIDATES if bounded else None
         sources = [Source(queryset, [k.field for k in keys])]
         since = request.query_params.get("modified_since")
         if since and ordering == "modified":
@@ -303,7 +308,11 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
             else article.to_representation(row)
             for row in rows
         ]
-        return self.get_paginated_response(data)
+        response = self.get_paginated_response(data)
+        if getattr(self, "ranked_among", None):
+            # Too many matches to rank them all: the newest this many are.
+            response["Ranked-Among-Newest"] = str(self.ranked_among)
+        return response
 
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()

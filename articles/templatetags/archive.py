@@ -43,6 +43,15 @@ def with_page(context, number):
     return f"?{params.urlencode()}"
 
 
+@register.simple_tag(takes_context=True)
+def with_sort(context, sort):
+    """Return the current query string sorted by sort, from its first page."""
+    params = _params(context["request"])
+    params.pop("page", None)
+    params["sort"] = sort
+    return f"?{params.urlencode()}"
+
+
 @register.filter
 def get_list(mapping, key):
     return mapping.get(key, [])
