@@ -32,8 +32,9 @@ logger = logging.getLogger(__name__)
 GENERATION_KEY = "archive:generation"
 PAGE_PREFIX = "archive:page"
 SAFE_METHODS = {"GET", "HEAD"}
-# What a kept response may vary on: the API's format is part of its key, and
-# requests with cookies that matter (a session, messages) never reach the cache.
+# What a kept response may vary on: Accept only on the API, whose negotiated
+# format is part of its key; Cookie, because requests with cookies that matter
+# (a session, messages) never reach the cache. Anything else is not kept.
 KEYED_VARY = {"accept", "cookie"}
 UNCACHEABLE = {"private", "no-store", "no-cache"}
 

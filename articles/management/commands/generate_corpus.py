@@ -15,6 +15,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
+from articles.cache import bump
 from articles.models import (
     Article,
     ArticlePerson,
@@ -236,6 +237,7 @@ class Command(BaseCommand):
             if options["verbosity"] >= 2 or written % 10_000 == 0 or written == n:
                 rate = written / (time.perf_counter() - started)
                 self.stdout.write(f"{written:,} articles ({rate:,.0f}/s)")
+        bump()  # bulk_create sends no signals: forget cached pages here
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
