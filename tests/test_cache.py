@@ -89,6 +89,13 @@ def test_a_second_anonymous_request_runs_no_queries(
     assert second["Content-Type"] == first["Content-Type"]
 
 
+def test_head_is_answered_from_the_get_entry(client, django_assert_num_queries):
+    ArticleFactory()
+    client.get(LIST)
+    with django_assert_num_queries(0):
+        assert client.head(LIST).status_code == 200
+
+
 def test_the_query_string_is_part_of_the_key(client):
     ArticleFactory(title="Grain corridor talks")
     ArticleFactory(title="Gas hub plans")
@@ -189,6 +196,17 @@ def test_links_and_quotes_show_at_once_on_the_article_page(client, committed):
     with committed():
         QuoteFactory(article=article, speaker=PersonFactory(name="Sergey Lavrov"))
     assert "Sergey Lavrov" in client.get(page).content.decode()
+
+
+def test_tagging_through_the_many_to_many_shows_at_once(client, committed):
+    """Article.people.add() writes the link rows in bulk: only m2m_changed fires."""
+    article = ArticleFactory()
+    person = PersonFactory(name="Recep Tayyip Erdoğan")
+    page = article.get_absolute_url()
+    assert person.name not in client.get(page).content.decode()
+    with committed():
+        article.people.add(person, through_defaults={"role": "mentioned"})
+    assert person.name in client.get(page).content.decode()
 
 
 def test_renaming_an_outlet_shows_at_once_on_its_articles(client, committed):
