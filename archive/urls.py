@@ -4,6 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from articles.cache import cache_public
 from articles.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -15,10 +16,15 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
-    path("sitemap.xml", sitemap_index, {"sitemaps": SITEMAPS}, name="sitemap-index"),
+    path(
+        "sitemap.xml",
+        cache_public(sitemap_index),
+        {"sitemaps": SITEMAPS},
+        name="sitemap-index",
+    ),
     path(
         "sitemap-<section>.xml",
-        sitemap,
+        cache_public(sitemap),
         {"sitemaps": SITEMAPS},
         name="django.contrib.sitemaps.views.sitemap",
     ),

@@ -383,6 +383,8 @@ class ArticleQuerySet(models.QuerySet):
     def set_status(self, status, *, reason: str = "") -> int:
         """Move the articles to status, leaving tombstones for those that leave
         the public archive; return how many changed."""
+        from .cache import bump_on_commit
+
         with transaction.atomic(using=self.db):
             rows = list(self.exclude(status=status).values_list("pk", "slug", "status"))
             now = timezone.now()
@@ -399,10 +401,16 @@ class ArticleQuerySet(models.QuerySet):
                 list(changed), update=True, default_date=now
             )
             Tombstone.record(rows, status, now)
+            if rows:
+                bump_on_commit(using=self.db)
         return len(rows)
 
     def touch(self):
-        """Mark the articles changed now, for API consumers syncing by time."""
+        """Mark the articles changed now, for API consumers syncing by time
+        (and for the page cache: the articles' pages changed)."""
+        from .cache import bump_on_commit
+
+        bump_on_commit(using=self.db)
         return Article.objects.filter(pk__in=self.values("pk")).update(
             updated_at=timezone.now()
         )

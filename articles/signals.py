@@ -1,19 +1,31 @@
 """Keep what API consumers sync by accurate: an article's modification time moves
-when its links, quotes or notes change, and a deleted article leaves a tombstone."""
+when its links, quotes or notes change, and a deleted article leaves a tombstone.
+Keep the page cache honest: any change to what the public can see starts a new
+cache generation once it commits."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
+from .cache import bump_on_commit
 from .models import (
     Annotation,
     Article,
     ArticlePerson,
     ArticleTopic,
+    ArticleVersion,
+    Outlet,
+    Person,
     Quote,
+    Story,
     Tombstone,
+    Topic,
 )
 
 PARTS = [ArticlePerson, ArticleTopic, Quote, Annotation]
+# Everything a public page or API read shows. Bulk writes that send no signals
+# (QuerySet.update(), the importer's inserts) start a generation themselves:
+# ArticleQuerySet.set_status() and touch(), Importer._write_batch().
+PUBLIC = [Article, *PARTS, ArticleVersion, Outlet, Person, Topic, Story]
 
 
 def touch_article(sender, instance, **kwargs):
@@ -27,9 +39,23 @@ def bury_article(sender, instance, **kwargs):
     )
 
 
+def forget_pages(sender, using=None, **kwargs):
+    bump_on_commit(using=using)
+
+
 def connect():
     for model in PARTS:
         uid = f"touch-article-{model.__name__}"
         post_save.connect(touch_article, sender=model, dispatch_uid=uid)
         post_delete.connect(touch_article, sender=model, dispatch_uid=uid)
     post_delete.connect(bury_article, sender=Article, dispatch_uid="bury-article")
+    for model in PUBLIC:
+        uid = f"forget-pages-{model.__name__}"
+        post_save.connect(forget_pages, sender=model, dispatch_uid=uid)
+        post_delete.connect(forget_pages, sender=model, dispatch_uid=uid)
+    for through in (Article.people.through, Article.topics.through):
+        m2m_changed.connect(
+            forget_pages,
+            sender=through,
+            dispatch_uid=f"forget-pages-{through.__name__}",
+        )

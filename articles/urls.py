@@ -1,6 +1,7 @@
 from django.urls import include, path, register_converter
 
 from . import feeds, views
+from .cache import cache_public
 
 
 class TwoDigitConverter:
@@ -17,41 +18,76 @@ register_converter(TwoDigitConverter, "dd")
 
 # The same views under a dated permalink and an undated one.
 article_views = [
-    path("", views.article_detail, name="article-detail"),
-    path("raw/", views.article_raw, name="article-raw"),
-    path("cite/<str:fmt>/", views.article_citation, name="article-citation"),
+    path("", cache_public(views.article_detail), name="article-detail"),
+    path("raw/", cache_public(views.article_raw), name="article-raw"),
+    path(
+        "cite/<str:fmt>/", cache_public(views.article_citation), name="article-citation"
+    ),
 ]
 undated_views = [
-    path("", views.article_detail, name="article-undated"),
-    path("raw/", views.article_raw, name="article-undated-raw"),
-    path("cite/<str:fmt>/", views.article_citation, name="article-undated-citation"),
+    path("", cache_public(views.article_detail), name="article-undated"),
+    path("raw/", cache_public(views.article_raw), name="article-undated-raw"),
+    path(
+        "cite/<str:fmt>/",
+        cache_public(views.article_citation),
+        name="article-undated-citation",
+    ),
 ]
 
+# Every public page here is cached for anonymous visitors (articles/cache.py).
 app_name = "articles"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("articles/", views.article_list, name="article-list"),
-    path("articles/feed/", feeds.SearchFeed(), name="search-feed"),
-    path("articles/feed/rss/", feeds.SearchRss(), name="search-feed-rss"),
+    path("", cache_public(views.home), name="home"),
+    path("articles/", cache_public(views.article_list), name="article-list"),
+    path("articles/feed/", cache_public(feeds.SearchFeed()), name="search-feed"),
+    path("articles/feed/rss/", cache_public(feeds.SearchRss()), name="search-feed-rss"),
     path(
         "articles/<int:year>/<dd:month>/<dd:day>/<slug:slug>/", include(article_views)
     ),
     path("articles/undated/<slug:slug>/", include(undated_views)),
-    path("search/help/", views.search_help, name="search-help"),
-    path("outlets/", views.outlet_index, name="outlet-list"),
-    path("outlets/<slug:slug>/", views.outlet_detail, name="outlet-detail"),
-    path("outlets/<slug:slug>/feed/", feeds.OutletFeed(), name="outlet-feed"),
-    path("outlets/<slug:slug>/feed/rss/", feeds.OutletRss(), name="outlet-feed-rss"),
-    path("people/", views.person_index, name="person-list"),
-    path("people/<slug:slug>/", views.person_detail, name="person-detail"),
-    path("people/<slug:slug>/feed/", feeds.PersonFeed(), name="person-feed"),
-    path("people/<slug:slug>/feed/rss/", feeds.PersonRss(), name="person-feed-rss"),
-    path("topics/", views.topic_index, name="topic-list"),
-    path("topics/<slug:slug>/", views.topic_detail, name="topic-detail"),
-    path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic-feed"),
-    path("topics/<slug:slug>/feed/rss/", feeds.TopicRss(), name="topic-feed-rss"),
-    path("quotes/", views.quote_list, name="quote-list"),
-    path("feeds/latest/", feeds.LatestArticlesFeed(), name="latest-feed"),
-    path("feeds/latest/rss/", feeds.LatestArticlesRss(), name="latest-feed-rss"),
-    path("robots.txt", views.robots_txt, name="robots"),
+    path("search/help/", cache_public(views.search_help), name="search-help"),
+    path("outlets/", cache_public(views.outlet_index), name="outlet-list"),
+    path(
+        "outlets/<slug:slug>/", cache_public(views.outlet_detail), name="outlet-detail"
+    ),
+    path(
+        "outlets/<slug:slug>/feed/",
+        cache_public(feeds.OutletFeed()),
+        name="outlet-feed",
+    ),
+    path(
+        "outlets/<slug:slug>/feed/rss/",
+        cache_public(feeds.OutletRss()),
+        name="outlet-feed-rss",
+    ),
+    path("people/", cache_public(views.person_index), name="person-list"),
+    path(
+        "people/<slug:slug>/", cache_public(views.person_detail), name="person-detail"
+    ),
+    path(
+        "people/<slug:slug>/feed/", cache_public(feeds.PersonFeed()), name="person-feed"
+    ),
+    path(
+        "people/<slug:slug>/feed/rss/",
+        cache_public(feeds.PersonRss()),
+        name="person-feed-rss",
+    ),
+    path("topics/", cache_public(views.topic_index), name="topic-list"),
+    path("topics/<slug:slug>/", cache_public(views.topic_detail), name="topic-detail"),
+    path(
+        "topics/<slug:slug>/feed/", cache_public(feeds.TopicFeed()), name="topic-feed"
+    ),
+    path(
+        "topics/<slug:slug>/feed/rss/",
+        cache_public(feeds.TopicRss()),
+        name="topic-feed-rss",
+    ),
+    path("quotes/", cache_public(views.quote_list), name="quote-list"),
+    path("feeds/latest/", cache_public(feeds.LatestArticlesFeed()), name="latest-feed"),
+    path(
+        "feeds/latest/rss/",
+        cache_public(feeds.LatestArticlesRss()),
+        name="latest-feed-rss",
+    ),
+    path("robots.txt", cache_public(views.robots_txt), name="robots"),
 ]

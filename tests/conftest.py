@@ -135,3 +135,12 @@ def _fresh_people_index():
     from articles import search
 
     search._forget_people()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: no pages, throttle counts or
+    generation left by an earlier test."""
+    from django.core.cache import cache
+
+    cache.clear()

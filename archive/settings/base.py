@@ -2,6 +2,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -212,6 +213,29 @@ ARCHIVE_PAGE_SIZE = env_int("ARCHIVE_PAGE_SIZE", 20)
 # A search the planner expects to match more articles than this is ranked by
 # relevance among its newest this many matches (see articles.search.rankable).
 SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 5_000)
+
+# Redis when REDIS_URL is set (shared by every process, so a change seen by one
+# is seen by all); otherwise each process keeps its own cache in memory.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "archive",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Public pages and anonymous API reads are cached for CACHE_SECONDS, and
+# forgotten at once when anything public changes (articles/cache.py).
+CACHE_PAGES = env_bool("CACHE_PAGES", True)
+CACHE_SECONDS = env_int("CACHE_SECONDS", 300)
+if CACHE_SECONDS < 1:
+    raise ImproperlyConfigured(
+        f"CACHE_SECONDS={CACHE_SECONDS} must be at least 1; to stop caching "
+        "pages, set CACHE_PAGES=0."
+    )
 
 LOGGING = {
     "version": 1,

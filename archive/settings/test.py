@@ -9,3 +9,11 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 # The suite makes many anonymous requests from one address; the throttling test
 # turns the limit on for itself.
 API_ANON_RATE = ""
+# Each process its own cache, whatever REDIS_URL says; tests/conftest.py empties
+# it before every test, and tests/test_cache.py tries the Redis backend itself.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# pytest-django runs each test in a transaction that never commits, so the
+# cache's invalidation (on commit) would never fire and a test that reads a
+# page, changes it and reads it again would see the old one. tests/test_cache.py
+# turns caching on and runs the commit callbacks as a real commit would.
+CACHE_PAGES = False

@@ -18,6 +18,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from ..cache import CachedReadsMixin, cached_read
 from ..models import (
     Annotation,
     Article,
@@ -85,7 +86,9 @@ class WriteMixin:
         self.perform_create(serializer)
 
 
-class EntityViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
+class EntityViewSet(
+    CachedReadsMixin, FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet
+):
     """Outlets, people and topics: addressed by slug, with published counts."""
 
     lookup_field = "slug"
@@ -118,7 +121,9 @@ class TopicViewSet(EntityViewSet):
         return super().get_queryset().select_related("parent")
 
 
-class PassageViewSet(FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet):
+class PassageViewSet(
+    CachedReadsMixin, FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet
+):
     def get_queryset(self):
         queryset = self.model.objects.select_related("article", *self.related)
         if sees_drafts(self.request.user):
@@ -296,6 +301,7 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
             sources.append(Source(stones, ["removed_at", "article_id"]))
         return ordering, keys, sources
 
+    @cached_read
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         rows = self.paginate_queryset(queryset)
@@ -314,6 +320,7 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
             response["Ranked-Among-Newest"] = str(self.ranked_among)
         return response
 
+    @cached_read
     def retrieve(self, request, *args, **kwargs):
         article = self.get_object()
         response = Response(self.get_serializer(article).data)

@@ -29,6 +29,7 @@ from django.db.models import (
 )
 from django.utils import timezone
 
+from articles.cache import bump_on_commit
 from articles.models import (
     Article,
     ArticleFingerprint,
@@ -282,6 +283,10 @@ class Importer:
         it fails, item by item, each in its own savepoint."""
         try:
             with transaction.atomic():
+                if not self.dry_run:
+                    # Bulk inserts and updates send no signals: new versions of
+                    # public articles, stories joined, outlets created.
+                    bump_on_commit()
                 self._known = self._existing_texts(pending)
                 try:
                     with transaction.atomic():

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from articles import corpus
+from articles.cache import bump
 from articles.models import (
     Article,
     ArticlePerson,
@@ -135,6 +136,7 @@ class Command(BaseCommand):
             self.copy_batches(plan, jobs, options["workers"], started)
         else:
             self.insert_batches(plan, jobs, started)
+        bump()  # rows written without signals: forget cached pages here
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Article]):
                 cursor.execute(sql)
