@@ -65,13 +65,9 @@ class EntityQuerySet(models.QuerySet):
     link_path = ""
 
     def with_published_counts(self):
-        """Annotate n_articles: how many published articles the public sees."""
-        condition = Q(**{f"{self.article_path}__status": "published"})
-        if self.link_path:
-            condition &= Q(**{f"{self.link_path}__state": "confirmed"})
-        return self.annotate(
-            n_articles=models.Count(self.article_path, filter=condition, distinct=True)
-        )
+        """Annotate n_articles: how many published articles the public sees (kept
+        in published_count by articles.counts)."""
+        return self.annotate(n_articles=models.F("published_count"))
 
     def named_like(self, name: str):
         """Return entities whose name resembles name, best first.
@@ -159,8 +155,14 @@ class Outlet(models.Model):
     )
     description = models.TextField(blank=True)
 
+    published_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Published articles the public sees; kept by articles.counts.",
+    )
+
     objects = OutletQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["published_count"])
 
     class Meta:
         ordering = ["name"]
@@ -220,13 +222,18 @@ class Person(models.Model):
     description = models.CharField(
         max_length=255, blank=True, help_text="e.g. “Foreign Minister of Russia”."
     )
+    published_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Published articles the public sees; kept by articles.counts.",
+    )
     country = CountryField(blank=True)
     wikidata_id = models.CharField(
         "Wikidata ID", max_length=20, blank=True, validators=[validate_wikidata_id]
     )
 
     objects = PersonQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["published_count"])
 
     class Meta:
         ordering = ["name"]
@@ -280,6 +287,11 @@ class Topic(models.Model):
         help_text="Left empty, made from the name.",
     )
     description = models.TextField(blank=True)
+    published_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Published articles the public sees; kept by articles.counts.",
+    )
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -296,7 +308,7 @@ class Topic(models.Model):
     )
 
     objects = TopicQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["published_count"])
 
     class Meta:
         ordering = ["name"]
@@ -384,6 +396,7 @@ class ArticleQuerySet(models.QuerySet):
         """Move the articles to status, leaving tombstones for those that leave
         the public archive; return how many changed."""
         from .cache import bump_on_commit
+        from .counts import recount_for_articles
 
         with transaction.atomic(using=self.db):
             rows = list(self.exclude(status=status).values_list("pk", "slug", "status"))
@@ -402,6 +415,7 @@ class ArticleQuerySet(models.QuerySet):
             )
             Tombstone.record(rows, status, now)
             if rows:
+                recount_for_articles(changed, using=self.db)
                 bump_on_commit(using=self.db)
         return len(rows)
 
@@ -409,8 +423,11 @@ class ArticleQuerySet(models.QuerySet):
         """Mark the articles changed now, for API consumers syncing by time
         (and for the page cache: the articles' pages changed)."""
         from .cache import bump_on_commit
+        from .counts import recount_for_articles
 
         bump_on_commit(using=self.db)
+        # Links confirmed or added in bulk change what the public counts.
+        recount_for_articles(self, using=self.db)
         return Article.objects.filter(pk__in=self.values("pk")).update(
             updated_at=timezone.now()
         )
@@ -618,6 +635,7 @@ class Article(models.Model):
                 )
         self._stored_body = self.body
         self._stored_status = self.status
+        self._stored_outlet_id = self.outlet_id
 
     def get_absolute_url(self):
         return self.url_for("article-detail")
@@ -658,6 +676,7 @@ class Article(models.Model):
         article = super().from_db(db, field_names, values)
         article._stored_body = article.__dict__.get("body")
         article._stored_status = article.__dict__.get("status")
+        article._stored_outlet_id = article.__dict__.get("outlet_id")
         return article
 
     def clean(self):
@@ -699,10 +718,14 @@ class Article(models.Model):
         """Compare later edits with the row as stored: for an instance not loaded
         from the database, such as a version taken from the history to revert to."""
         stored = (
-            Article.objects.filter(pk=self.pk).values("body", "status").first() or {}
+            Article.objects.filter(pk=self.pk)
+            .values("body", "status", "outlet_id")
+            .first()
+            or {}
         )
         self._stored_body = stored.get("body")
         self._stored_status = stored.get("status")
+        self._stored_outlet_id = stored.get("outlet_id")
 
     def corrections(self) -> list[Correction]:
         """Return the public changes made while the article was published, oldest

@@ -7,6 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .cache import bump_on_commit
+from .counts import recount, recount_for_articles
 from .models import (
     Annotation,
     Article,
@@ -39,6 +40,28 @@ def bury_article(sender, instance, **kwargs):
     )
 
 
+def recount_article(sender, instance, raw=False, using=None, **kwargs):
+    if raw:  # loaddata: load_demo recounts after loading
+        return
+    if kwargs.get("signal") is post_delete:
+        # Its links went first (their own signals recount people and topics).
+        recount(Outlet, [instance.outlet_id], using=using)
+    else:
+        recount_for_articles([instance.pk], using=using)
+        moved_from = getattr(instance, "_stored_outlet_id", None)
+        if moved_from not in (None, instance.outlet_id):
+            recount(Outlet, [moved_from], using=using)
+
+
+def recount_linked(sender, instance, raw=False, using=None, **kwargs):
+    if raw:
+        return
+    if sender is ArticlePerson:
+        recount(Person, [instance.person_id], using=using)
+    else:
+        recount(Topic, [instance.topic_id], using=using)
+
+
 def forget_pages(sender, using=None, **kwargs):
     bump_on_commit(using=using)
 
@@ -49,6 +72,10 @@ def connect():
         post_save.connect(touch_article, sender=model, dispatch_uid=uid)
         post_delete.connect(touch_article, sender=model, dispatch_uid=uid)
     post_delete.connect(bury_article, sender=Article, dispatch_uid="bury-article")
+    for signal in (post_save, post_delete):
+        signal.connect(recount_article, sender=Article, dispatch_uid="recount")
+        for link in (ArticlePerson, ArticleTopic):
+            signal.connect(recount_linked, sender=link, dispatch_uid="recount")
     for model in PUBLIC:
         uid = f"forget-pages-{model.__name__}"
         post_save.connect(forget_pages, sender=model, dispatch_uid=uid)

@@ -77,9 +77,12 @@ def editor_client(client, editor):
 
 @pytest.fixture
 def demo(db):
+    """The demo archive, loaded as `make run` loads it."""
+    from io import StringIO
+
     from django.core.management import call_command
 
-    call_command("loaddata", "fixtures/demo.json", verbosity=0)
+    call_command("load_demo", stdout=StringIO())
 
 
 # Browser tests: Debian's Chromium driven by Playwright. Where Chromium is missing

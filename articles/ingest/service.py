@@ -30,6 +30,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from articles.cache import bump_on_commit
+from articles.counts import recount_for_articles
 from articles.models import (
     Article,
     ArticleFingerprint,
@@ -388,6 +389,9 @@ class Importer:
             )
             self._add_suggestions(drafts)
             self._link_stories(drafts)
+            if self.status == Article.Status.PUBLISHED:
+                # Inserted without signals: count them for their outlets.
+                recount_for_articles([d.article.pk for d in drafts])
         return [
             Item(
                 source=r.source,

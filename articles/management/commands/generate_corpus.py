@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from articles import corpus
 from articles.cache import bump
+from articles.counts import recount_all
 from articles.models import (
     Article,
     ArticlePerson,
@@ -136,7 +137,8 @@ class Command(BaseCommand):
             self.copy_batches(plan, jobs, options["workers"], started)
         else:
             self.insert_batches(plan, jobs, started)
-        bump()  # rows written without signals: forget cached pages here
+        recount_all()  # rows written without signals: count them here
+        bump()  # and forget cached pages
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Article]):
                 cursor.execute(sql)
