@@ -62,6 +62,55 @@ def test_health_check_answers_503_when_a_database_is_unreachable(client, alias):
     assert "no-store" in response["Cache-Control"]
 
 
+def database_settings(**env):
+    """Return DATABASES and DATABASE_ROUTERS as production settings read them."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
+    clean.update(
+        DJANGO_SETTINGS_MODULE="archive.settings.production",
+        SECRET_KEY=STRONG_KEY,
+        **env,
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import json, django; django.setup(); from django.conf import settings; "
+            "print(json.dumps([settings.DATABASES, settings.DATABASE_ROUTERS], "
+            "default=str))",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def test_a_replica_url_adds_the_replica_and_its_router():
+    databases, routers = database_settings(
+        DATABASE_URL="postgres://app@primary:5432/archive",
+        DATABASE_REPLICA_URL="postgres://app@standby:5432/archive",
+        DB_CONN_MAX_AGE="120",
+    )
+    assert set(databases) == {"default", "replica"}
+    assert databases["default"]["HOST"] == "primary"
+    assert databases["replica"]["HOST"] == "standby"
+    for alias in databases.values():
+        assert alias["CONN_MAX_AGE"] == 120
+        assert alias["CONN_HEALTH_CHECKS"] is True
+    assert routers == ["archive.db.PrimaryReplicaRouter"]
+
+
+def test_without_a_replica_url_there_is_one_database_and_no_router():
+    databases, routers = database_settings(
+        DATABASE_URL="postgres://app@primary:5432/archive"
+    )
+    assert set(databases) == {"default"}
+    assert routers == []
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
