@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test lint format check-deploy clean
+.PHONY: install run serve loadtest test lint format check-deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,31 @@ run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST)
+
+# The production stack on this machine: production settings, collected static
+# files and gunicorn with gunicorn.conf.py, over plain HTTP (no TLS proxy here, so
+# no HTTPS redirect). A throwaway SECRET_KEY unless you give one.
+SERVE_ENV = DJANGO_SETTINGS_MODULE=archive.settings.production \
+	SECRET_KEY="$${SECRET_KEY:-$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+	SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
+	GUNICORN_BIND="$${GUNICORN_BIND:-$(HOST)}"
+
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
+	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py
+
+# A short, headless load test against a running server (see docs/deploy.md).
+LOADTEST_HOST ?= http://$(HOST)
+LOADTEST_USERS ?= 20
+LOADTEST_RATE ?= 5
+LOADTEST_TIME ?= 5m
+
+loadtest: install
+	mkdir -p loadtest/results
+	$(BIN)/locust -f loadtest/locustfile.py --headless --only-summary \
+		-u $(LOADTEST_USERS) -r $(LOADTEST_RATE) -t $(LOADTEST_TIME) \
+		--host $(LOADTEST_HOST) --csv loadtest/results/run
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

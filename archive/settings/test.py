@@ -1,3 +1,5 @@
+import copy
+
 from .base import *  # noqa: F403
 
 DEBUG = False
@@ -6,6 +8,14 @@ ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Tests run inside transactions; persistent connections only add noise.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+# A replica alias that is the test database itself (Django's test mirror), so
+# the routing tests can send queries to it; with no router installed, nothing
+# else does. tests/test_replica.py installs archive.db's router for itself.
+DATABASES["replica"] = {  # noqa: F405
+    **copy.deepcopy(DATABASES["default"]),  # noqa: F405
+    "TEST": {"MIRROR": "default"},
+}
+DATABASE_ROUTERS = []
 # The suite makes many anonymous requests from one address; the throttling test
 # turns the limit on for itself.
 API_ANON_RATE = ""
