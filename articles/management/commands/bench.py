@@ -114,6 +114,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if options["requests"] < 1 or options["warmup"] < 0 or options["sample"] < 1:
+            raise CommandError("Give at least one request and one sampled article.")
         self.options = options
         self.rng = random.Random(options["seed"])
         scenarios = self.scenarios()
@@ -133,6 +135,7 @@ class Command(BaseCommand):
                 "(e.g. manage.py generate_corpus --articles 100000)."
             )
         self.client = Client(HTTP_HOST="localhost")
+        self.started, self.load_at_start = timezone.now(), self.load()
         with override_settings(API_ANON_RATE="", DEBUG=False):
             for s in scenarios:
                 s.urls = s.build()
@@ -577,6 +580,25 @@ class Command(BaseCommand):
                 return f"about {estimate:,} articles (planner estimate)"
         return f"{Article.objects.count():,} articles"
 
+    def machine(self) -> str:
+        """Return the CPUs, the processor's name and the memory, where Linux says."""
+        cpu, memory = platform.machine(), ""
+        try:
+            with open("/proc/cpuinfo") as cpuinfo:
+                names = [line for line in cpuinfo if line.startswith("model name")]
+            cpu = names[0].split(":", 1)[1].strip() if names else cpu
+            with open("/proc/meminfo") as meminfo:
+                kib = int(next(meminfo).split()[1])
+            memory = f", {kib / 2**20:.0f} GiB"
+        except (OSError, ValueError, IndexError, StopIteration):
+            pass
+        return f"{os.cpu_count()} CPUs ({cpu}){memory}"
+
+    def load(self) -> str:
+        if not hasattr(os, "getloadavg"):
+            return "?"
+        return f"{os.getloadavg()[0]:.1f}"
+
     def database(self) -> str:
         version = ".".join(str(n) for n in connection.get_database_version())
         return f"{connection.display_name} {version}"
@@ -600,11 +622,11 @@ class Command(BaseCommand):
         if o["only"]:
             command += " --only " + " ".join(shlex.quote(p) for p in o["only"])
         self.stdout.write(
-            f"\n{self.database()}, {self.article_count()}, "
-            f"{os.cpu_count()} CPUs "
-            f"({platform.processor() or platform.machine()}), "
-            f"{timezone.now():%Y-%m-%d %H:%M} UTC; {o['requests']} requests per "
-            f"scenario after {o['warmup']} to warm up, seed {o['seed']}.\n"
+            f"\n{self.database()}, {self.article_count()}; {self.machine()}, "
+            f"Python {platform.python_version()}; "
+            f"{self.started:%Y-%m-%d %H:%M}–{timezone.now():%H:%M} UTC, load "
+            f"average {self.load_at_start}–{self.load()}; {o['requests']} requests "
+            f"per scenario after {o['warmup']} to warm up, seed {o['seed']}.\n"
             f"Command: `{command}`\n"
         )
         self.stdout.write(
