@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run serve loadtest test lint format check-deploy clean
+.PHONY: install run serve loadtest test bench lint format check-deploy clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ loadtest: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Server time per page, search, admin and API scenario on the current database;
+# e.g. make bench BENCH_ARGS="--only search --requests 50".
+bench: install
+	$(BIN)/python manage.py bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
