@@ -1,15 +1,20 @@
 """Facet counts beside a list of articles, bounded so that a huge result set
 cannot stall a page: counts cover at most FACET_SAMPLE matching articles (the
-newest), and the page says so when the bound was reached."""
+newest), and the page says so when the bound was reached.
 
+Four queries whatever the result set: the sample's rows (outlet, language and
+date of each, which are counted here), the names of the top outlets, and the
+sample's topic and person links counted by the database.
+"""
+
+from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count
-from django.db.models.functions import ExtractYear
+from django.conf import settings
+from django.db.models import Count, F
 
-from .models import Article, ArticlePerson, ArticleTopic, LinkState
+from .models import ArticlePerson, ArticleTopic, LinkState, Outlet
 
-FACET_SAMPLE = 10_000
 FACET_SIZE = 10
 
 
@@ -28,6 +33,7 @@ class Facets:
     language: list[FacetValue]
     year: list[FacetValue]
     sampled: bool
+    sample_size: int
 
     def items(self):
         return [
@@ -39,53 +45,63 @@ class Facets:
         ]
 
 
+def _top(counter: Counter, labels: dict) -> list[FacetValue]:
+    ranked = sorted(counter.items(), key=lambda item: (-item[1], labels[item[0]]))
+    return [
+        FacetValue(value=str(value), label=str(labels[value]), count=n)
+        for value, n in ranked[:FACET_SIZE]
+    ]
+
+
+def _linked(model, ids, key: str) -> list[FacetValue]:
+    rows = (
+        model.objects.filter(article__in=ids, state=LinkState.CONFIRMED)
+        .values(f"{key}__slug", f"{key}__name")
+        .annotate(n=Count("article", distinct=True))
+        .order_by("-n", f"{key}__name")[:FACET_SIZE]
+    )
+    return [
+        FacetValue(value=row[f"{key}__slug"], label=row[f"{key}__name"], count=row["n"])
+        for row in rows
+    ]
+
+
 def facets(queryset) -> Facets:
     """Return facet counts for the (already filtered, published) queryset."""
-    ids = queryset.order_by().values("pk")
-    ordered = queryset.order_by("-published_at", "-pk").values("pk")
-    sampled = ordered[FACET_SAMPLE : FACET_SAMPLE + 1].exists()
-    if sampled:
-        ids = ordered[:FACET_SAMPLE]
-    articles = Article.objects.filter(pk__in=ids)
-
-    def top(rows, value, label):
-        return [
-            FacetValue(value=str(row[value]), label=str(row[label]), count=row["n"])
-            for row in rows[:FACET_SIZE]
-        ]
-
-    outlet = (
-        articles.values("outlet__slug", "outlet__name")
-        .annotate(n=Count("pk"))
-        .order_by("-n", "outlet__name")
+    limit = settings.FACET_SAMPLE
+    rows = list(
+        queryset.order_by(F("published_at").desc(nulls_last=True), "-pk").values_list(
+            "pk", "outlet_id", "language", "published_at"
+        )[: limit + 1]
     )
-    topic = (
-        ArticleTopic.objects.filter(article__in=ids, state=LinkState.CONFIRMED)
-        .values("topic__slug", "topic__name")
-        .annotate(n=Count("article", distinct=True))
-        .order_by("-n", "topic__name")
-    )
-    person = (
-        ArticlePerson.objects.filter(article__in=ids, state=LinkState.CONFIRMED)
-        .values("person__slug", "person__name")
-        .annotate(n=Count("article", distinct=True))
-        .order_by("-n", "person__name")
-    )
-    language = (
-        articles.values("language").annotate(n=Count("pk")).order_by("-n", "language")
-    )
-    year = (
-        articles.filter(published_at__isnull=False)
-        .annotate(y=ExtractYear("published_at"))
-        .values("y")
-        .annotate(n=Count("pk"))
-        .order_by("-y")
-    )
+    sampled = len(rows) > limit
+    rows = rows[:limit]
+    ids = [pk for pk, *_ in rows]
+    outlets = Counter(outlet for _, outlet, _, _ in rows)
+    top_outlets = sorted(outlets, key=lambda pk: -outlets[pk])[: FACET_SIZE * 2]
+    named = {
+        pk: (slug, name)
+        for pk, slug, name in Outlet.objects.filter(pk__in=top_outlets).values_list(
+            "pk", "slug", "name"
+        )
+    }
+    outlet = [
+        FacetValue(value=named[pk][0], label=named[pk][1], count=n)
+        for pk, n in sorted(
+            ((pk, outlets[pk]) for pk in named),
+            key=lambda item: (-item[1], named[item[0]][1]),
+        )[:FACET_SIZE]
+    ]
+    languages = Counter(language for _, _, language, _ in rows)
+    years = Counter(at.year for *_, at in rows if at is not None)
     return Facets(
-        outlet=top(outlet, "outlet__slug", "outlet__name"),
-        topic=top(topic, "topic__slug", "topic__name"),
-        person=top(person, "person__slug", "person__name"),
-        language=top(language, "language", "language"),
-        year=[FacetValue(str(r["y"]), str(r["y"]), r["n"]) for r in year[:30]],
+        outlet=outlet,
+        topic=_linked(ArticleTopic, ids, "topic"),
+        person=_linked(ArticlePerson, ids, "person"),
+        language=_top(languages, {code: code for code in languages}),
+        year=[
+            FacetValue(str(y), str(y), years[y]) for y in sorted(years, reverse=True)
+        ][:30],
         sampled=sampled,
+        sample_size=limit,
     )

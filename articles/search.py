@@ -10,11 +10,12 @@ import json
 import re
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connections
+from django.db import OperationalError, connections, transaction
 from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Cast
 from django.db.models.signals import post_delete, post_save
@@ -176,22 +177,78 @@ def estimated_rows(queryset) -> int | None:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def rankable(queryset) -> tuple["QuerySet", bool]:  # noqa: F821
-    """Bound a search's results before they are ordered by relevance.
+def narrowed(queryset, *, by_relevance: bool) -> tuple["QuerySet", bool]:  # noqa: F821
+    """Prepare a search's results for ordering, so that no order costs seconds.
 
-    Ranking computes ts_rank over every match: for a word in half of a million
-    articles that is seconds. When the planner expects more matches than
-    SEARCH_RANK_CANDIDATES, only the newest that many are ranked (the planner
-    finds them by walking the date index, or from the text index when they are
-    fewer than it expected). Returns the queryset and whether it was bounded;
-    the page says so when it was. Other orders (by date) see every match.
+    A search PostgreSQL expects to find at most SEARCH_RANK_CANDIDATES articles
+    is gathered first, from the text index alone, and the results are those
+    ids: ordering them by date or rank is then cheap. (Left to itself, the
+    planner may walk the date index hoping to meet a rare word soon, and read
+    the whole table when the word is rarer than it thought.)
+
+    A search expected to find more is not gathered. By date, the date index is
+    walked, which finds a common word at once. By relevance, only the newest
+    SEARCH_RANK_CANDIDATES matches are ranked: ts_rank over every match of a
+    word in half a million articles costs seconds.
+
+    Returns the queryset and whether relevance was bounded (the page and the
+    API say so when it was). Other databases search by scanning, and get the
+    queryset as it is.
     """
     limit = settings.SEARCH_RANK_CANDIDATES
     estimate = estimated_rows(queryset)
-    if estimate is None or estimate <= limit:
+    if estimate is None:
         return queryset, False
-    newest = queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
-    return queryset.filter(pk__in=newest.values("pk")[:limit]), True
+    ids, bounded = None, False
+    if estimate <= limit:
+        found = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
+        if len(found) <= limit:
+            ids = found
+    if ids is None:
+        if not by_relevance:
+            return queryset, False
+        newest = queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
+        ids, bounded = list(newest.values_list("pk", flat=True)[:limit]), True
+    # The ids stand for every condition of the queryset (its text match among
+    # them), which need not be checked again row by row.
+    gathered = queryset.model.objects.filter(pk__in=ids)
+    if by_relevance:
+        gathered = gathered.annotate(rank=queryset.query.annotations["rank"])
+    return gathered, bounded
+
+
+class SearchTooBroad(Exception):
+    """A search's queries ran past SEARCH_TIMEOUT_MS and were cancelled."""
+
+    message = (
+        "This search would take too long to finish: its words are in too many "
+        "articles for that combination (a phrase of very common words, say). "
+        "Add a rarer word, a date range or an outlet."
+    )
+
+
+@contextmanager
+def time_limited(using: str):
+    """Run a search's queries under a time limit (SEARCH_TIMEOUT_MS), so that no
+    query, however pathological, holds a worker and a database connection for
+    minutes; raise SearchTooBroad when the database cancels one. PostgreSQL
+    only (SET LOCAL inside a transaction); elsewhere, no limit."""
+    connection = connections[using]
+    limit = settings.SEARCH_TIMEOUT_MS
+    if connection.vendor != "postgresql" or not limit:
+        yield
+        return
+    try:
+        with transaction.atomic(using=using):
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL statement_timeout = %s", [int(limit)])
+            yield
+    except OperationalError as error:
+        import psycopg
+
+        if isinstance(error.__cause__, psycopg.errors.QueryCanceled):
+            raise SearchTooBroad from error
+        raise
 
 
 def _contains(text: str) -> Q:

@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from django.conf import settings
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
@@ -22,7 +24,7 @@ from .models import (
 )
 from .pagination import page_number, window
 from .rendering import Mark, render_body, text_diff
-from .search import rankable, snippets
+from .search import SearchTooBroad, narrowed, snippets, time_limited
 from .timelines import attention, monthly_counts, timeline
 
 HOME_SIZE = 10
@@ -77,29 +79,42 @@ def article_list(request, base=None, template="articles/article_list.html", extr
         context["page"] = window(Article.objects.none(), number=1, per_page=1)
         return render(request, template, context, status=400)
     results = filterset.qs
-    ordered, bounded = results, False
-    if sort == "relevance":
-        ordered, bounded = rankable(results)
-    page = paged(
-        request,
-        ordered.select_related("outlet")
-        .defer("body", "raw_text", "notes", "search_vector")
-        .order_by(*SORTS[sort]),
-    )
     q = filterset.form.cleaned_data.get("q")
-    marks = snippets(page.object_list, q) if q else {}
-    for article in page.object_list:
-        article.snippet = marks.get(article.pk)
     context.update(
-        page=page,
-        ranked_among=f"{settings.SEARCH_RANK_CANDIDATES:,}" if bounded else None,
-        facets=facets(results),
         q=q,
         active={
             name: request.GET.getlist(name) for name in ("outlet", "topic", "person")
         },
     )
+    try:
+        with time_limited(results.db) if q else nullcontext():
+            context.update(found(request, results, q, sort))
+    except SearchTooBroad as error:
+        context["errors"] = {"q": [error.message]}
+        context["page"] = window(Article.objects.none(), number=1, per_page=1)
+        return render(request, template, context, status=503)
     return render(request, template, context)
+
+
+def found(request, results, q, sort) -> dict:
+    """The page of results with their snippets, and the facets beside them."""
+    bounded = False
+    if q:
+        results, bounded = narrowed(results, by_relevance=sort == "relevance")
+    page = paged(
+        request,
+        results.select_related("outlet")
+        .defer("body", "raw_text", "notes", "search_vector")
+        .order_by(*SORTS[sort]),
+    )
+    marks = snippets(page.object_list, q) if q else {}
+    for article in page.object_list:
+        article.snippet = marks.get(article.pk)
+    return {
+        "page": page,
+        "ranked_among": f"{settings.SEARCH_RANK_CANDIDATES:,}" if bounded else None,
+        "facets": facets(results),
+    }
 
 
 def withdrawn_notice(request, slug):

@@ -175,3 +175,66 @@ def test_the_planner_estimates_how_many_articles_a_word_finds():
     assert 50 <= common <= 200
     assert estimated_rows(Article.objects.search("zebra")) < 10
     assert estimated_rows(Article.objects.none().model.objects.filter(pk=-1)) <= 1
+
+
+@pytest.fixture
+def slow_search(monkeypatch, settings):
+    """A search whose query sleeps past the time limit, as a pathological phrase
+    of common words would run on a big archive."""
+    from articles import search
+
+    settings.SEARCH_TIMEOUT_MS = 50
+    narrowed = search.narrowed
+
+    def sleepy(queryset, **kwargs):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(0.5)")
+        return narrowed(queryset, **kwargs)
+
+    monkeypatch.setattr("articles.views.narrowed", sleepy)
+    monkeypatch.setattr("articles.api.views.narrowed", sleepy)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the time limit is PostgreSQL's"
+)
+def test_a_search_past_the_time_limit_asks_for_a_narrower_one(client, slow_search):
+    ArticleFactory(title="Pipeline talks")
+    response = client.get("/articles/", {"q": "pipeline"})
+    assert response.status_code == 503
+    assert "would take too long" in response.content.decode()
+    assert "Add a rarer word" in response.content.decode()
+
+    response = client.get("/api/v1/articles/", {"q": "pipeline"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "search_too_broad"
+
+    # The limit was the search's own: the next request runs without it.
+    assert client.get("/articles/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
+
+
+def test_a_rare_word_is_gathered_from_the_text_index_before_ordering(
+    client, monkeypatch, settings
+):
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import search
+
+    monkeypatch.setattr(search, "estimated_rows", lambda queryset: queryset.count())
+    settings.SEARCH_RANK_CANDIDATES = 10
+    wanted = [ArticleFactory(body=f"A rare zebra seen on day {n}.") for n in range(3)]
+    ArticleFactory(body="Nothing of the sort.")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/articles/", {"q": "zebra", "sort": "newest"})
+    html = response.content.decode()
+    assert [html.index(a.title) for a in reversed(wanted)] == sorted(
+        html.index(a.title) for a in wanted
+    )
+    listing = [
+        q["sql"] for q in queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+    ]
+    # The page's query reads the gathered ids, not the text condition again.
+    assert listing and " IN (" in listing[0] and "zebra" not in listing[0].lower()

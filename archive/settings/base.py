@@ -225,9 +225,14 @@ CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
 CORS_EXPOSE_HEADERS = ["Link", "ETag", "Last-Modified", "Ranked-Among-Newest"]
 
 ARCHIVE_PAGE_SIZE = env_int("ARCHIVE_PAGE_SIZE", 20)
+# Facet counts beside a list cover at most this many matches (the newest).
+FACET_SAMPLE = env_int("FACET_SAMPLE", 1_000)
+# A search's queries are cancelled after this many milliseconds (PostgreSQL);
+# the page asks for a narrower search. 0 turns the limit off.
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 3_000)
 # A search the planner expects to match more articles than this is ranked by
 # relevance among its newest this many matches (see articles.search.rankable).
-SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 5_000)
+SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 1_000)
 
 # Redis when REDIS_URL is set (shared by every process, so a change seen by one
 # is seen by all); otherwise each process keeps its own cache in memory.

@@ -48,6 +48,13 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class SearchTimedOut(exceptions.APIException):
+    """A search whose queries ran past the time limit (articles.search)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "search_too_broad"
+
+
 def exception_handler(exc, context):
     from ..models import ConcurrentEdit
 

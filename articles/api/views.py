@@ -1,6 +1,7 @@
 import csv
 import datetime as dt
 import json
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.db.models import Prefetch
@@ -31,8 +32,9 @@ from ..models import (
     Tombstone,
     Topic,
 )
-from ..search import rankable
+from ..search import SearchTooBroad, narrowed, time_limited
 from . import serializers as s
+from .errors import SearchTimedOut
 from .filters import ApiArticleFilter
 from .pagination import Key, Source
 from .permissions import sees_drafts
@@ -285,8 +287,8 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
     def keyset(self, request, queryset):
         ordering = self.ordering(request)
         keys = ORDERING_KEYS[ordering]
-        if ordering == "relevance":
-            queryset, bounded = rankable(queryset)
+        if request.query_params.get("q", "").strip():
+            queryset, bounded = narrowed(queryset, by_relevance=ordering == "relevance")
             self.ranked_among = settings.SEARCH_RANK_CANDIDATES if bounded else None
         sources = [Source(queryset, [k.field for k in keys])]
         since = request.query_params.get("modified_since")
@@ -304,16 +306,21 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
     @cached_read
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        rows = self.paginate_queryset(queryset)
-        context = self.get_serializer_context()
-        article = s.ArticleSerializer(context=context)
-        stone = s.TombstoneSerializer()
-        data = [
-            stone.to_representation(row)
-            if isinstance(row, Tombstone)
-            else article.to_representation(row)
-            for row in rows
-        ]
+        searching = bool(request.query_params.get("q", "").strip())
+        try:
+            with time_limited(queryset.db) if searching else nullcontext():
+                rows = self.paginate_queryset(queryset)
+                context = self.get_serializer_context()
+                article = s.ArticleSerializer(context=context)
+                stone = s.TombstoneSerializer()
+                data = [
+                    stone.to_representation(row)
+                    if isinstance(row, Tombstone)
+                    else article.to_representation(row)
+                    for row in rows
+                ]
+        except SearchTooBroad as error:
+            raise SearchTimedOut(error.message) from error
         response = self.get_paginated_response(data)
         if getattr(self, "ranked_among", None):
             # Too many matches to rank them all: the newest this many are.
