@@ -180,7 +180,7 @@ def estimated_rows(queryset) -> int | None:
 def narrowed(queryset, *, by_relevance: bool) -> tuple["QuerySet", bool]:  # noqa: F821
     """Prepare a search's results for ordering, so that no order costs seconds.
 
-    A search PostgreSQL expects to find at most SEARCH_RANK_CANDIDATES articles
+    A search PostgreSQL expects to find at most SEARCH_GATHER_LIMIT articles
     is gathered first, from the text index alone, and the results are those
     ids: ordering them by date or rank is then cheap. (Left to itself, the
     planner may walk the date index hoping to meet a rare word soon, and read
@@ -188,33 +188,55 @@ def narrowed(queryset, *, by_relevance: bool) -> tuple["QuerySet", bool]:  # noq
 
     A search expected to find more is not gathered. By date, the date index is
     walked, which finds a common word at once. By relevance, only the newest
-    SEARCH_RANK_CANDIDATES matches are ranked: ts_rank over every match of a
-    word in half a million articles costs seconds.
+    SEARCH_RANK_CANDIDATES matches are ranked: ts_rank reads each match's
+    search vector, and over every match of a common word that costs seconds.
 
     Returns the queryset and whether relevance was bounded (the page and the
     API say so when it was). Other databases search by scanning, and get the
     queryset as it is.
     """
-    limit = settings.SEARCH_RANK_CANDIDATES
+    limit, gather = settings.SEARCH_RANK_CANDIDATES, settings.SEARCH_GATHER_LIMIT
     estimate = estimated_rows(queryset)
     if estimate is None:
         return queryset, False
     ids, bounded = None, False
-    if estimate <= limit:
-        found = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
-        if len(found) <= limit:
-            ids = found
+    if estimate <= gather:
+        found = list(
+            queryset.order_by().values_list("pk", "published_at")[: gather + 1]
+        )
+        if len(found) <= gather:
+            if by_relevance and len(found) > limit:
+                found.sort(key=_newest_first)
+                found, bounded = found[:limit], True
+            ids = [pk for pk, _ in found]
     if ids is None:
         if not by_relevance:
             return queryset, False
         newest = queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
         ids, bounded = list(newest.values_list("pk", flat=True)[:limit]), True
-    # The ids stand for every condition of the queryset (its text match among
-    # them), which need not be checked again row by row.
+    return _by_ids(queryset, ids, rank=by_relevance), bounded
+
+
+def _newest_first(row):
+    pk, published_at = row
+    return (published_at is None, -published_at.timestamp() if published_at else 0, -pk)
+
+
+def _by_ids(queryset, ids, *, rank: bool):
+    """The queryset's rows with these ids, as it would load them (related rows,
+    prefetches, deferred columns, annotations), its conditions left out: the ids
+    stand for them, the text match among them, which need not be checked again
+    row by row."""
     gathered = queryset.model.objects.filter(pk__in=ids)
-    if by_relevance:
-        gathered = gathered.annotate(rank=queryset.query.annotations["rank"])
-    return gathered, bounded
+    gathered.query.select_related = queryset.query.select_related
+    gathered.query.deferred_loading = queryset.query.deferred_loading
+    gathered._prefetch_related_lookups = queryset._prefetch_related_lookups
+    annotations = {
+        name: expression
+        for name, expression in queryset.query.annotations.items()
+        if rank or name != "rank"
+    }
+    return gathered.annotate(**annotations) if annotations else gathered
 
 
 class SearchTooBroad(Exception):

@@ -233,6 +233,9 @@ SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 3_000)
 # A search the planner expects to match more articles than this is ranked by
 # relevance among its newest this many matches (see articles.search.rankable).
 SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 1_000)
+# A search the planner expects to match at most this many articles is gathered
+# by id from the text index before it is ordered (see articles.search.narrowed).
+SEARCH_GATHER_LIMIT = env_int("SEARCH_GATHER_LIMIT", 10_000)
 
 # Redis when REDIS_URL is set (shared by every process, so a change seen by one
 # is seen by all); otherwise each process keeps its own cache in memory.
