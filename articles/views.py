@@ -225,11 +225,11 @@ def related_coverage(article, topic_ids):
         ArticleTopic.objects.filter(topic_id__in=topic_ids, state=LinkState.CONFIRMED)
         .exclude(article_id=article.pk)
         .order_by("-article_id")
-        .values_list("article_id", flat=True)[:RELATED_CANDIDATES]
+        .values("article_id")[:RELATED_CANDIDATES]
     )
-    return list(
+    return (
         public_articles()
-        .filter(pk__in=list(candidates))
+        .filter(pk__in=candidates)
         .exclude(story_id__isnull=False, story_id=article.story_id)[:RELATED_SIZE]
     )
 
