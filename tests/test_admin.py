@@ -496,6 +496,8 @@ def test_filtered_list_is_counted_only_up_to_the_limit(curator_client, settings)
     settings.ARCHIVE_FILTERED_COUNT_LIMIT = 3
     page = changelist(curator_client, status__exact="draft").content.decode()
     assert "more than 3 articles" in page
+    # Selecting across pages acts on every match, not on the counted three.
+    assert "Select all (more than 3) articles" in page
     settings.ARCHIVE_FILTERED_COUNT_LIMIT = 5
     page = changelist(curator_client, status__exact="draft").content.decode()
     assert "5 articles" in page and "more than" not in page
