@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import ngettext
+from django.utils.translation import get_language_info, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
@@ -327,6 +327,15 @@ class TopicAdmin(MergeAdmin):
 
 
 class HasSuggestionsFilter(admin.SimpleListFilter):
+    """Articles with a suggested person, topic, quote or candidate person.
+
+    One EXISTS over a UNION ALL of the four, not four EXISTS joined by OR:
+    PostgreSQL answers ORed EXISTS by hashing every suggestion of the four
+    tables first (a second at a million articles), but looks one UNION up
+    article by article in the partial indexes of suggestions, which is what a
+    page of fifty needs.
+    """
+
     title = "suggestions"
     parameter_name = "suggestions"
 
@@ -337,22 +346,50 @@ class HasSuggestionsFilter(admin.SimpleListFilter):
         if self.value() != "pending":
             return queryset
         pending = [
-            Exists(
-                model.objects.filter(article=OuterRef("pk"), state=LinkState.SUGGESTED)
+            model.objects.filter(article=OuterRef("pk"), state=state)
+            .order_by()
+            .values("article_id")
+            for model, state in (
+                (ArticlePerson, LinkState.SUGGESTED),
+                (ArticleTopic, LinkState.SUGGESTED),
+                (Quote, LinkState.SUGGESTED),
+                (CandidatePerson, CandidatePerson.State.SUGGESTED),
             )
-            for model in (ArticlePerson, ArticleTopic, Quote)
         ]
-        pending.append(
-            Exists(
-                CandidatePerson.objects.filter(
-                    article=OuterRef("pk"), state=CandidatePerson.State.SUGGESTED
-                )
-            )
+        return queryset.filter(Exists(pending[0].union(*pending[1:], all=True)))
+
+
+class LanguageFilter(admin.SimpleListFilter):
+    """Articles in one language. The choices are the outlets' main languages (a
+    table of a few hundred rows) and the one chosen, not a SELECT DISTINCT over
+    every article; any other tag still filters when given in the address."""
+
+    title = "language"
+    parameter_name = "language__exact"
+
+    def lookups(self, request, model_admin):
+        codes = set(
+            Outlet.objects.exclude(language="")
+            .order_by("language")
+            .values_list("language", flat=True)
+            .distinct()
         )
-        condition = pending[0]
-        for other in pending[1:]:
-            condition |= other
-        return queryset.filter(condition)
+        if self.value():
+            codes.add(self.value())
+        return [(code, language_label(code)) for code in sorted(codes)]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(language=self.value())
+        return queryset
+
+
+def language_label(code: str) -> str:
+    """Return "Russian (ru)" for "ru", or the tag alone when Django has no name."""
+    try:
+        return f"{get_language_info(code)['name']} ({code})"
+    except KeyError:
+        return code
 
 
 class SpeakerAutocompleteJsonView(AutocompleteJsonView):
@@ -413,13 +450,19 @@ class ArticleAdmin(HistoryAdmin):
     list_filter = [
         "status",
         HasSuggestionsFilter,
-        "language",
+        LanguageFilter,
         "date_inferred",
         "outlet",
     ]
     list_select_related = ["outlet"]
     list_per_page = 50
-    search_fields = ["title", "url", "slug"]
+    # Words of the title (a trigram index on PostgreSQL); an address or a slug
+    # only whole, through their unique indexes: "contains" would read every row.
+    search_fields = ["title", "url__exact", "slug__exact"]
+    search_help_text = (
+        "Finds articles whose title contains every word, or the exact canonical "
+        "URL or slug (paste it whole)."
+    )
     date_hierarchy = "published_at"
     autocomplete_fields = ["outlet"]
     prepopulated_fields = {"slug": ["title"]}
@@ -504,7 +547,9 @@ class ArticleAdmin(HistoryAdmin):
         if request.resolver_match and request.resolver_match.url_name.endswith(
             "changelist"
         ):
-            queryset = queryset.defer("body", "raw_text", "notes", "lead")
+            queryset = queryset.defer(
+                "body", "raw_text", "notes", "lead", "search_vector"
+            )
         return queryset
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

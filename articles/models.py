@@ -606,6 +606,18 @@ class Article(models.Model):
                 name="article_outlet_date_idx",
             ),
             models.Index(fields=["updated_at"], name="article_updated_idx"),
+            # The admin changelist's order, whatever the status, and its
+            # language and "date inferred" filters (migration 0015).
+            models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
+            models.Index(
+                fields=["language", "-published_at", "-id"],
+                name="article_language_date_idx",
+            ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=Q(date_inferred=True),
+                name="article_inferred_date_idx",
+            ),
         ]
 
     def __str__(self):
@@ -846,6 +858,12 @@ class ArticlePerson(models.Model):
             models.Index(
                 fields=["person", "role"], name="articleperson_person_role_idx"
             ),
+            # The admin's "suggestions awaiting review" filter (migration 0015).
+            models.Index(
+                fields=["article"],
+                condition=Q(state="suggested"),
+                name="articleperson_suggested_idx",
+            ),
         ]
 
     def __str__(self):
@@ -878,6 +896,19 @@ class ArticleTopic(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=["confirmed", "suggested"]),
                 name="articletopic_state_valid",
+            ),
+        ]
+        indexes = [
+            # A topic's latest links, read from the index alone (the article
+            # page's related coverage; migration 0015).
+            models.Index(
+                fields=["topic", "state", "-article"],
+                name="articletopic_topic_latest_idx",
+            ),
+            models.Index(
+                fields=["article"],
+                condition=Q(state="suggested"),
+                name="articletopic_suggested_idx",
             ),
         ]
 
@@ -979,6 +1010,13 @@ class Quote(Passage):
                 name="quote_unique_span",
                 violation_error_message="This quote is already recorded.",
             ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["article"],
+                condition=Q(state="suggested"),
+                name="quote_suggested_idx",
+            )
         ]
 
     def __str__(self):
@@ -1194,7 +1232,14 @@ class CandidatePerson(models.Model):
                 name="candidateperson_state_valid",
             ),
         ]
-        indexes = [models.Index(fields=["state"], name="candidateperson_state_idx")]
+        indexes = [
+            models.Index(fields=["state"], name="candidateperson_state_idx"),
+            models.Index(
+                fields=["article"],
+                condition=Q(state="suggested"),
+                name="candidateperson_suggested_idx",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.title} {self.name}".strip()

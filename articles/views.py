@@ -194,18 +194,7 @@ def article_detail(request, slug, year=None, month=None, day=None):
         if article.story_id
         else []
     )
-    related = (
-        public_articles()
-        .filter(
-            pk__in=ArticleTopic.objects.filter(
-                topic_id__in=topic_ids, state=LinkState.CONFIRMED
-            ).values("article_id")
-        )
-        .exclude(pk=article.pk)
-        .exclude(story_id__isnull=False, story_id=article.story_id)[:5]
-        if topic_ids
-        else []
-    )
+    related = related_coverage(article, topic_ids) if topic_ids else []
     versions = [
         (version, text_diff(article.body, version.body))
         for version in article.versions.all()
@@ -231,6 +220,32 @@ def article_detail(request, slug, year=None, month=None, day=None):
             "raw_url": article.url_for("article-raw"),
             "json_ld": news_article_json_ld(article, authors, permalink),
         },
+    )
+
+
+RELATED_SIZE = 5
+RELATED_CANDIDATES = 50
+
+
+def related_coverage(article, topic_ids):
+    """Return a few published articles sharing a topic, newest first, other
+    than the article and its copies.
+
+    They are chosen among the articles most recently linked to those topics
+    (the RELATED_CANDIDATES highest ids, read from an index), not among all of
+    a topic's articles: a topic's articles all published long ago made the
+    newest-first walk read most of the archive to find five.
+    """
+    candidates = (
+        ArticleTopic.objects.filter(topic_id__in=topic_ids, state=LinkState.CONFIRMED)
+        .exclude(article_id=article.pk)
+        .order_by("-article_id")
+        .values("article_id")[:RELATED_CANDIDATES]
+    )
+    return (
+        public_articles()
+        .filter(pk__in=candidates)
+        .exclude(story_id__isnull=False, story_id=article.story_id)[:RELATED_SIZE]
     )
 
 

@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import pytest
@@ -411,6 +412,7 @@ def test_article_changelist_does_not_count_the_whole_table(curator_client, setti
     assert not [
         sql for sql in counts if '"articles_article"' in sql and "WHERE" not in sql
     ]
+    assert "about 3 articles" in response.content.decode()
 
 
 @pytest.mark.parametrize(
@@ -428,3 +430,89 @@ def test_other_changelists_run_a_constant_number_of_queries(curator_client, url_
     with CaptureQueriesContext(connection) as large:
         assert curator_client.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+def changelist(client, **params):
+    response = client.get(reverse("admin:articles_article_changelist"), params)
+    assert response.status_code == 200
+    return response
+
+
+def listed_titles(response) -> set[str]:
+    return {str(article) for article in response.context["cl"].result_list}
+
+
+def test_curators_filter_articles_by_language_of_the_outlets(curator_client):
+    ArticleFactory(
+        title="In Russian", language="ru", outlet=OutletFactory(language="ru")
+    )
+    ArticleFactory(title="In English", language="en")
+    with CaptureQueriesContext(connection) as queries:
+        page = changelist(curator_client).content.decode()
+    assert "Russian (ru)" in page and "English (en)" in page
+    assert not [
+        q["sql"]
+        for q in queries
+        if "DISTINCT" in q["sql"] and "articles_article" in q["sql"]
+    ]
+    response = changelist(curator_client, language__exact="ru")
+    assert listed_titles(response) == {"In Russian"}
+
+
+def test_a_language_no_outlet_uses_still_filters_and_is_offered(curator_client):
+    ArticleFactory(title="In Kazakh", language="kk")
+    ArticleFactory(title="In English")
+    response = changelist(curator_client, language__exact="kk")
+    assert listed_titles(response) == {"In Kazakh"}
+    assert "Kazakh (kk)" in response.content.decode()
+
+
+def test_date_hierarchy_offers_every_year_between_the_first_and_last(curator_client):
+    ArticleFactory(published_at=dt.datetime(2019, 5, 1, tzinfo=dt.UTC))
+    ArticleFactory(title="Late", published_at=dt.datetime(2021, 3, 1, tzinfo=dt.UTC))
+    ArticleFactory(published_at=None)
+    page = changelist(curator_client).content.decode()
+    for year in (2019, 2020, 2021):
+        assert f"published_at__year={year}" in page
+    response = changelist(curator_client, published_at__year=2021)
+    assert listed_titles(response) == {"Late"}
+    months = response.content.decode()
+    assert "published_at__month=12" in months and "March 2021" in months
+    days = changelist(curator_client, published_at__year=2021, published_at__month=2)
+    assert "published_at__day=28" in days.content.decode()
+    assert "published_at__day=29" not in days.content.decode()
+
+
+def test_curators_filter_articles_awaiting_review_of_suggestions(curator_client):
+    ArticlePersonFactory(article__title="Has a suggestion", state="suggested")
+    ArticlePersonFactory(article__title="Only confirmed links")
+    response = changelist(curator_client, suggestions="pending")
+    assert listed_titles(response) == {"Has a suggestion"}
+
+
+def test_filtered_list_is_counted_only_up_to_the_limit(curator_client, settings):
+    ArticleFactory.create_batch(5, status=Article.Status.DRAFT)
+    ArticleFactory()
+    settings.ARCHIVE_FILTERED_COUNT_LIMIT = 3
+    page = changelist(curator_client, status__exact="draft").content.decode()
+    assert "more than 3 articles" in page
+    # Selecting across pages acts on every match, not on the counted three.
+    assert "Select all (more than 3) articles" in page
+    settings.ARCHIVE_FILTERED_COUNT_LIMIT = 5
+    page = changelist(curator_client, status__exact="draft").content.decode()
+    assert "5 articles" in page and "more than" not in page
+
+
+def test_search_finds_title_words_and_whole_urls_and_slugs(curator_client):
+    ArticleFactory(title="Pipeline talks stall", url="https://a.example/news/1")
+    ArticleFactory(title="Other", slug="other-story")
+    ArticleFactory(title="Third", url="https://a.example/news/3")
+    assert listed_titles(changelist(curator_client, q="pipeline")) == {
+        "Pipeline talks stall"
+    }
+    assert listed_titles(changelist(curator_client, q="https://a.example/news/3")) == {
+        "Third"
+    }
+    assert listed_titles(changelist(curator_client, q="other-story")) == {"Other"}
+    assert listed_titles(changelist(curator_client, q="a.example/news")) == set()
+    assert "exact canonical URL" in changelist(curator_client).content.decode()

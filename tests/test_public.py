@@ -339,3 +339,21 @@ def test_empty_form_fields_mean_any(client, world):
     )
     assert response.status_code == 200
     assert len(page_titles(response)) == 2
+
+
+def test_related_coverage_shows_only_published_articles_sharing_a_confirmed_topic(
+    client,
+):
+    topic = TopicFactory()
+    article = ArticleFactory()
+    shown = ArticleFactory(title="Shares the topic")
+    draft = ArticleFactory(title="Draft sharing the topic", status="draft")
+    suggested = ArticleFactory(title="Only suggested for the topic")
+    for a in (article, shown, draft):
+        ArticleTopicFactory(article=a, topic=topic)
+    ArticleTopicFactory(article=suggested, topic=topic, state="suggested")
+    ArticleTopicFactory(article=ArticleFactory(title="Another topic entirely"))
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Shares the topic" in page
+    for title in (draft.title, suggested.title, "Another topic entirely"):
+        assert title not in page
