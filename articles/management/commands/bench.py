@@ -112,6 +112,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--list", action="store_true", help="List the scenarios and stop."
         )
+        parser.add_argument(
+            "--cached",
+            action="store_true",
+            help="Leave the page cache on (by default it is off, so that every "
+            "request does its work: the time a reader waits after a change).",
+        )
 
     def handle(self, *args, **options):
         if options["requests"] < 1 or options["warmup"] < 0 or options["sample"] < 1:
@@ -136,7 +142,9 @@ class Command(BaseCommand):
             )
         self.client = Client(HTTP_HOST="localhost")
         self.started, self.load_at_start = timezone.now(), self.load()
-        with override_settings(API_ANON_RATE="", DEBUG=False):
+        with override_settings(
+            API_ANON_RATE="", DEBUG=False, CACHE_PAGES=options["cached"]
+        ):
             for s in scenarios:
                 s.urls = s.build()
                 if not s.urls:
@@ -619,6 +627,8 @@ class Command(BaseCommand):
             f"{o['warmup']} --seed {o['seed']} --sample {o['sample']} --depth "
             f"{o['depth']}"
         )
+        if o["cached"]:
+            command += " --cached"
         if o["only"]:
             command += " --only " + " ".join(shlex.quote(p) for p in o["only"])
         self.stdout.write(
@@ -626,7 +636,8 @@ class Command(BaseCommand):
             f"Python {platform.python_version()}; "
             f"{self.started:%Y-%m-%d %H:%M}–{timezone.now():%H:%M} UTC, load "
             f"average {self.load_at_start}–{self.load()}; {o['requests']} requests "
-            f"per scenario after {o['warmup']} to warm up, seed {o['seed']}.\n"
+            f"per scenario after {o['warmup']} to warm up, seed {o['seed']}, page "
+            f"cache {'on' if o['cached'] else 'off'}.\n"
             f"Command: `{command}`\n"
         )
         self.stdout.write(
