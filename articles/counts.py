@@ -7,11 +7,17 @@ entities it touches, in the same transaction, by their indexed links: saving or
 deleting an article or a link (signals), status changes and bulk link writes
 (ArticleQuerySet.set_status and touch), and anything that loads rows without
 signals (generate_corpus, load_demo and the importer recount what they wrote).
+
+The same moments recount the entities' published articles per month
+(MonthlyCount), which their coverage timelines and a topic's attention table
+read instead of grouping every article by month on each request.
 """
+
+import datetime as dt
 
 from django.apps import apps as installed_apps
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncMonth
 
 PUBLISHED = "published"
 CONFIRMED = "confirmed"
@@ -59,7 +65,70 @@ def recount(model, ids=None, *, apps=installed_apps, using="default"):
         )
         rows = link._default_manager.filter(state=CONFIRMED, article__status=PUBLISHED)
         count = _counted(rows, name)
-    return entities.update(published_count=count)
+    updated = entities.update(published_count=count)
+    recount_months(model, ids, apps=apps, using=using)
+    return updated
+
+
+def _first_of_month(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date()
+    return value.replace(day=1)
+
+
+def recount_months(model, ids=None, *, apps=installed_apps, using="default"):
+    """Recount the published, dated articles per month of the outlets, people
+    or topics with these ids (all when ids is None): their rows are replaced by
+    one GROUP BY over their indexed links."""
+    try:
+        MonthlyCount = apps.get_model("articles", "MonthlyCount")
+    except LookupError:  # migrations before the table existed
+        return
+    Article = apps.get_model("articles", "Article")
+    name = model._meta.model_name
+    if name == "outlet":
+        rows = Article._default_manager.using(using).filter(status=PUBLISHED)
+        entity, date, outlet, article = "outlet", "published_at", "outlet", "pk"
+    else:
+        link = apps.get_model(
+            "articles", "ArticlePerson" if name == "person" else "ArticleTopic"
+        )
+        rows = link._default_manager.using(using).filter(
+            state=CONFIRMED, article__status=PUBLISHED
+        )
+        entity, date, article = name, "article__published_at", "article"
+        outlet = "article__outlet" if name == "topic" else None
+    kept = MonthlyCount._default_manager.using(using).filter(kind=name)
+    if ids is not None:
+        rows = rows.filter(**{f"{entity}__in": ids})
+        kept = kept.filter(entity_id__in=ids)
+    grouping = [entity, "month"] + ([outlet] if outlet else [])
+    counted = (
+        rows.filter(**{f"{date}__isnull": False})
+        .annotate(month=TruncMonth(date, tzinfo=dt.UTC))
+        .order_by()
+        .values(*grouping)
+        .annotate(n=Count(article, distinct=name == "person"))
+        .values_list(*grouping, "n")
+    )
+    totals: dict[tuple, int] = {}
+    for entity_id, month, *rest in counted.iterator(chunk_size=10_000):
+        key = (entity_id, _first_of_month(month), rest[0] if outlet else None)
+        totals[key] = totals.get(key, 0) + rest[-1]
+    kept.delete()
+    MonthlyCount._default_manager.using(using).bulk_create(
+        [
+            MonthlyCount(
+                kind=name,
+                entity_id=entity_id,
+                month=month,
+                outlet_id=outlet_id,
+                count=n,
+            )
+            for (entity_id, month, outlet_id), n in totals.items()
+        ],
+        batch_size=5_000,
+    )
 
 
 def recount_all(*, apps=installed_apps, using="default"):

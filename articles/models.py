@@ -1308,3 +1308,53 @@ class MergeRecord(models.Model):
             f"{self.get_kind_display()} #{self.absorbed_id} “{self.absorbed_name}” "
             f"merged into #{self.survivor_id}"
         )
+
+
+class MonthlyCount(models.Model):
+    """Published, dated articles per calendar month (UTC) of an outlet, person or
+    topic, kept by articles.counts for their coverage timelines.
+
+    A topic's months are counted per outlet (its attention table needs them);
+    an outlet's carry the outlet itself; a person's have no outlet. Only months
+    with articles have a row.
+    """
+
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        PERSON = "person", "Person"
+        TOPIC = "topic", "Topic"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    entity_id = models.BigIntegerField()
+    outlet = models.ForeignKey(
+        Outlet, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(help_text="The first day of the month.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "entity_id", "month", "outlet"],
+                condition=Q(outlet__isnull=False),
+                name="monthlycount_unique_outlet",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "entity_id", "month"],
+                condition=Q(outlet__isnull=True),
+                name="monthlycount_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["outlet", "person", "topic"]),
+                name="monthlycount_kind_valid",
+            ),
+        ]
+        # An entity's months, whatever their outlet: what the pages read.
+        indexes = [
+            models.Index(
+                fields=["kind", "entity_id", "month"], name="monthlycount_entity_idx"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.entity_id}, {self.month:%Y-%m}: {self.count}"
