@@ -16,7 +16,7 @@ read instead of grouping every article by month on each request.
 import datetime as dt
 
 from django.apps import apps as installed_apps
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
 PUBLISHED = "published"
@@ -38,9 +38,10 @@ def _counted(rows, key: str):
     )
 
 
-def recount(model, ids=None, *, apps=installed_apps, using="default"):
+def recount(model, ids=None, *, apps=installed_apps, using="default", months=None):
     """Recount the published articles of the outlets, people or topics with
-    these ids (all when ids is None), in one UPDATE."""
+    these ids (all when ids is None), in one UPDATE, and their monthly counts
+    (of these months only, when given)."""
     Article = apps.get_model("articles", "Article")
     entities = model._default_manager.using(using)
     if ids is not None:
@@ -66,7 +67,7 @@ def recount(model, ids=None, *, apps=installed_apps, using="default"):
         rows = link._default_manager.filter(state=CONFIRMED, article__status=PUBLISHED)
         count = _counted(rows, name)
     updated = entities.update(published_count=count)
-    recount_months(model, ids, apps=apps, using=using)
+    recount_months(model, ids, apps=apps, using=using, months=months)
     return updated
 
 
@@ -76,10 +77,31 @@ def _first_of_month(value) -> dt.date:
     return value.replace(day=1)
 
 
-def recount_months(model, ids=None, *, apps=installed_apps, using="default"):
+def months_of(*dates) -> set[dt.date]:
+    """Return the months (their first days) of these publication times, leaving
+    out None (undated)."""
+    return {_first_of_month(d) for d in dates if d is not None}
+
+
+def _within(field: str, month: dt.date) -> Q:
+    after = (month + dt.timedelta(days=32)).replace(day=1)
+    start, end = (
+        dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) for day in (month, after)
+    )
+    return Q(**{f"{field}__gte": start, f"{field}__lt": end})
+
+
+def recount_months(
+    model, ids=None, *, apps=installed_apps, using="default", months=None
+):
     """Recount the published, dated articles per month of the outlets, people
     or topics with these ids (all when ids is None): their rows are replaced by
-    one GROUP BY over their indexed links."""
+    one GROUP BY over their indexed links. Given months (first days), only
+    those are recounted: an article's change moves at most its old and its new
+    month, and a popular person's months are then a few hundred rows to count,
+    not all their articles."""
+    if months is not None and not months:
+        return
     try:
         MonthlyCount = apps.get_model("articles", "MonthlyCount")
     except LookupError:  # migrations before the table existed
@@ -102,19 +124,26 @@ def recount_months(model, ids=None, *, apps=installed_apps, using="default"):
     if ids is not None:
         rows = rows.filter(**{f"{entity}__in": ids})
         kept = kept.filter(entity_id__in=ids)
+    # One range of publication times per month: PostgreSQL plans an OR of
+    # ranges far worse than each range alone.
+    ranges = [Q()]
+    if months is not None:
+        ranges = [_within(date, month) for month in sorted(months)]
+        kept = kept.filter(month__in=months)
     grouping = [entity, "month"] + ([outlet] if outlet else [])
-    counted = (
-        rows.filter(**{f"{date}__isnull": False})
-        .annotate(month=TruncMonth(date, tzinfo=dt.UTC))
-        .order_by()
-        .values(*grouping)
-        .annotate(n=Count(article, distinct=name == "person"))
-        .values_list(*grouping, "n")
-    )
     totals: dict[tuple, int] = {}
-    for entity_id, month, *rest in counted.iterator(chunk_size=10_000):
-        key = (entity_id, _first_of_month(month), rest[0] if outlet else None)
-        totals[key] = totals.get(key, 0) + rest[-1]
+    for within in ranges:
+        counted = (
+            rows.filter(within, **{f"{date}__isnull": False})
+            .annotate(month=TruncMonth(date, tzinfo=dt.UTC))
+            .order_by()
+            .values(*grouping)
+            .annotate(n=Count(article, distinct=name == "person"))
+            .values_list(*grouping, "n")
+        )
+        for entity_id, month, *rest in counted.iterator(chunk_size=10_000):
+            key = (entity_id, _first_of_month(month), rest[0] if outlet else None)
+            totals[key] = totals.get(key, 0) + rest[-1]
     kept.delete()
     MonthlyCount._default_manager.using(using).bulk_create(
         [
@@ -136,9 +165,10 @@ def recount_all(*, apps=installed_apps, using="default"):
         recount(apps.get_model("articles", name), apps=apps, using=using)
 
 
-def recount_for_articles(articles, *, using="default"):
+def recount_for_articles(articles, *, using="default", months=None):
     """Recount the outlets, people and topics linked to these articles (a
-    queryset of them, or ids)."""
+    queryset of them, or ids), and their monthly counts (of these months only,
+    when given: all the articles' months, before and after the change)."""
     from .models import ArticlePerson, ArticleTopic, Outlet, Person, Topic
 
     if hasattr(articles, "values"):
@@ -147,6 +177,6 @@ def recount_for_articles(articles, *, using="default"):
     outlets = Article._default_manager.filter(pk__in=articles).values("outlet_id")
     people = ArticlePerson.objects.filter(article__in=articles).values("person_id")
     topics = ArticleTopic.objects.filter(article__in=articles).values("topic_id")
-    recount(Outlet, outlets, using=using)
-    recount(Person, people, using=using)
-    recount(Topic, topics, using=using)
+    recount(Outlet, outlets, using=using, months=months)
+    recount(Person, people, using=using, months=months)
+    recount(Topic, topics, using=using, months=months)

@@ -636,6 +636,7 @@ class Article(models.Model):
         self._stored_body = self.body
         self._stored_status = self.status
         self._stored_outlet_id = self.outlet_id
+        self._stored_published_at = self.published_at
 
     def get_absolute_url(self):
         return self.url_for("article-detail")
@@ -677,6 +678,8 @@ class Article(models.Model):
         article._stored_body = article.__dict__.get("body")
         article._stored_status = article.__dict__.get("status")
         article._stored_outlet_id = article.__dict__.get("outlet_id")
+        if "published_at" in article.__dict__:  # not deferred
+            article._stored_published_at = article.published_at
         return article
 
     def clean(self):
@@ -719,13 +722,14 @@ class Article(models.Model):
         from the database, such as a version taken from the history to revert to."""
         stored = (
             Article.objects.filter(pk=self.pk)
-            .values("body", "status", "outlet_id")
+            .values("body", "status", "outlet_id", "published_at")
             .first()
             or {}
         )
         self._stored_body = stored.get("body")
         self._stored_status = stored.get("status")
         self._stored_outlet_id = stored.get("outlet_id")
+        self._stored_published_at = stored.get("published_at")
 
     def corrections(self) -> list[Correction]:
         """Return the public changes made while the article was published, oldest

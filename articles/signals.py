@@ -7,7 +7,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .cache import bump_on_commit
-from .counts import recount, recount_for_articles
+from .counts import months_of, recount, recount_for_articles
 from .models import (
     Annotation,
     Article,
@@ -45,21 +45,39 @@ def recount_article(sender, instance, raw=False, using=None, **kwargs):
         return
     if kwargs.get("signal") is post_delete:
         # Its links went first (their own signals recount people and topics).
-        recount(Outlet, [instance.outlet_id], using=using)
-    else:
-        recount_for_articles([instance.pk], using=using)
-        moved_from = getattr(instance, "_stored_outlet_id", None)
-        if moved_from not in (None, instance.outlet_id):
-            recount(Outlet, [moved_from], using=using)
+        months = None
+        if hasattr(instance, "_stored_published_at"):
+            months = months_of(instance.published_at, instance._stored_published_at)
+        recount(Outlet, [instance.outlet_id], using=using, months=months)
+        return
+    # Only the article's old and new months can move, when its old date is
+    # known (not deferred when it was loaded); otherwise all of them.
+    months = None
+    if kwargs.get("created"):
+        months = months_of(instance.published_at)
+    elif hasattr(instance, "_stored_published_at"):
+        months = months_of(instance.published_at, instance._stored_published_at)
+    recount_for_articles([instance.pk], using=using, months=months)
+    moved_from = getattr(instance, "_stored_outlet_id", None)
+    if moved_from not in (None, instance.outlet_id):
+        recount(Outlet, [moved_from], using=using, months=months)
 
 
 def recount_linked(sender, instance, raw=False, using=None, **kwargs):
     if raw:
         return
+    # The article's month is all a link moves (its row is still there when
+    # the link goes with it).
+    dates = list(
+        Article.objects.using(using)
+        .filter(pk=instance.article_id)
+        .values_list("published_at", flat=True)
+    )
+    months = months_of(*dates) if dates else None
     if sender is ArticlePerson:
-        recount(Person, [instance.person_id], using=using)
+        recount(Person, [instance.person_id], using=using, months=months)
     else:
-        recount(Topic, [instance.topic_id], using=using)
+        recount(Topic, [instance.topic_id], using=using, months=months)
 
 
 def forget_pages(sender, using=None, **kwargs):

@@ -212,6 +212,25 @@ def test_moving_the_date_to_another_month_moves_the_count(spread):
     assert_kept(outlet, person, topic)
 
 
+def test_a_date_changed_on_an_article_loaded_without_it_moves_the_count(spread):
+    outlet, person, topic, articles = spread
+    article = Article.objects.defer("published_at").get(pk=articles[2].pk)
+    article.published_at = at(2021, 2, 1)
+    article.save()
+    assert [m.count for m in kept(person)] == [1, 2]
+    assert_kept(outlet, person, topic)
+
+
+def test_only_the_changed_months_are_recounted(spread):
+    _, person, _, articles = spread
+    MonthlyCount.objects.filter(kind="person", month=dt.date(2021, 1, 1)).update(
+        count=99
+    )
+    articles[2].published_at = at(2021, 2, 1)
+    articles[2].save()
+    assert [m.count for m in kept(person)] == [99, 2]
+
+
 def test_publishing_and_withdrawing_move_the_monthly_counts(spread):
     outlet, person, topic, articles = spread
     articles[1].status = Article.Status.DRAFT
