@@ -850,6 +850,12 @@ class ArticlePerson(models.Model):
             models.Index(
                 fields=["person", "role"], name="articleperson_person_role_idx"
             ),
+            # A person's confirmed articles from the index alone (their pages,
+            # feeds and monthly counts), without visiting every link row.
+            models.Index(
+                fields=["person", "state", "article"],
+                name="articleperson_person_art_idx",
+            ),
         ]
 
     def __str__(self):
@@ -882,6 +888,13 @@ class ArticleTopic(models.Model):
             models.CheckConstraint(
                 condition=Q(state__in=["confirmed", "suggested"]),
                 name="articletopic_state_valid",
+            ),
+        ]
+        # A topic's confirmed articles from the index alone (as for people).
+        indexes = [
+            models.Index(
+                fields=["topic", "state", "article"],
+                name="articletopic_topic_art_idx",
             ),
         ]
 

@@ -82,5 +82,19 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
+        migrations.AddIndex(
+            model_name="articleperson",
+            index=models.Index(
+                fields=["person", "state", "article"],
+                name="articleperson_person_art_idx",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="articletopic",
+            index=models.Index(
+                fields=["topic", "state", "article"],
+                name="articletopic_topic_art_idx",
+            ),
+        ),
         migrations.RunPython(count, migrations.RunPython.noop, elidable=True),
     ]
