@@ -14,6 +14,7 @@ from .models import (
     ArticlePerson,
     ArticleTopic,
     ArticleVersion,
+    MonthlyCount,
     Outlet,
     Person,
     Quote,
@@ -80,6 +81,14 @@ def recount_linked(sender, instance, raw=False, using=None, **kwargs):
         recount(Topic, [instance.topic_id], using=using, months=months)
 
 
+def forget_months(sender, instance, using=None, **kwargs):
+    """A deleted person's or topic's monthly counts go with it (an outlet's go
+    by their foreign key)."""
+    MonthlyCount.objects.using(using).filter(
+        kind=sender._meta.model_name, entity_id=instance.pk
+    ).delete()
+
+
 def forget_pages(sender, using=None, **kwargs):
     bump_on_commit(using=using)
 
@@ -94,6 +103,8 @@ def connect():
         signal.connect(recount_article, sender=Article, dispatch_uid="recount")
         for link in (ArticlePerson, ArticleTopic):
             signal.connect(recount_linked, sender=link, dispatch_uid="recount")
+    for entity in (Person, Topic):
+        post_delete.connect(forget_months, sender=entity, dispatch_uid="forget-months")
     for model in PUBLIC:
         uid = f"forget-pages-{model.__name__}"
         post_save.connect(forget_pages, sender=model, dispatch_uid=uid)

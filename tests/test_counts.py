@@ -287,6 +287,16 @@ def test_a_topics_months_are_kept_per_outlet_for_its_attention(spread):
     assert_kept(outlet, other, topic)
 
 
+def test_a_deleted_person_leaves_no_monthly_counts(spread):
+    _, person, _, _ = spread
+    ArticlePerson.objects.filter(person=person).delete()  # links protect people
+    MonthlyCount.objects.create(  # say, left by a write around the signals
+        kind="person", entity_id=person.pk, month=dt.date(2000, 1, 1), count=1
+    )
+    person.delete()
+    assert not MonthlyCount.objects.filter(kind="person", entity_id=person.pk)
+
+
 def test_recount_all_repairs_monthly_counts(spread):
     outlet, person, topic, _ = spread
     MonthlyCount.objects.all().delete()
