@@ -110,7 +110,7 @@ def recount_months(
     name = model._meta.model_name
     if name == "outlet":
         rows = Article._default_manager.using(using).filter(status=PUBLISHED)
-        entity, date, outlet, article = "outlet", "published_at", "outlet", "pk"
+        entity, date, article = "outlet", "published_at", "pk"
     else:
         link = apps.get_model(
             "articles", "ArticlePerson" if name == "person" else "ArticleTopic"
@@ -119,7 +119,6 @@ def recount_months(
             state=CONFIRMED, article__status=PUBLISHED
         )
         entity, date, article = name, "article__published_at", "article"
-        outlet = "article__outlet" if name == "topic" else None
     kept = MonthlyCount._default_manager.using(using).filter(kind=name)
     if ids is not None:
         rows = rows.filter(**{f"{entity}__in": ids})
@@ -130,7 +129,8 @@ def recount_months(
     if months is not None:
         ranges = [_within(date, month) for month in sorted(months)]
         kept = kept.filter(month__in=months)
-    grouping = [entity, "month"] + ([outlet] if outlet else [])
+    # A topic's months are kept per outlet; an outlet's rows carry the outlet.
+    grouping = [entity, "month"] + (["article__outlet"] if name == "topic" else [])
     totals: dict[tuple, int] = {}
     for within in ranges:
         counted = (
@@ -141,9 +141,10 @@ def recount_months(
             .annotate(n=Count(article, distinct=name == "person"))
             .values_list(*grouping, "n")
         )
-        for entity_id, month, *rest in counted.iterator(chunk_size=10_000):
-            key = (entity_id, _first_of_month(month), rest[0] if outlet else None)
-            totals[key] = totals.get(key, 0) + rest[-1]
+        for entity_id, month, *outlet, n in counted.iterator(chunk_size=10_000):
+            outlet_id = entity_id if name == "outlet" else next(iter(outlet), None)
+            key = (entity_id, _first_of_month(month), outlet_id)
+            totals[key] = totals.get(key, 0) + n
     kept.delete()
     MonthlyCount._default_manager.using(using).bulk_create(
         [
