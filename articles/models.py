@@ -1366,10 +1366,12 @@ class MonthlyCount(models.Model):
                 name="monthlycount_kind_valid",
             ),
         ]
-        # An entity's months, whatever their outlet: what the pages read.
+        # What the pages read, from the index alone (an index-only scan: a
+        # root topic's 11,000 rows in 90 buffers, not 23,000).
         indexes = [
             models.Index(
-                fields=["kind", "entity_id", "month"], name="monthlycount_entity_idx"
+                fields=["kind", "entity_id", "month", "outlet", "count"],
+                name="monthlycount_entity_idx",
             )
         ]
 

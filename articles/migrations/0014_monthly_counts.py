@@ -76,7 +76,7 @@ class Migration(migrations.Migration):
                 ],
                 "indexes": [
                     models.Index(
-                        fields=["kind", "entity_id", "month"],
+                        fields=["kind", "entity_id", "month", "outlet", "count"],
                         name="monthlycount_entity_idx",
                     )
                 ],
