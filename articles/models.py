@@ -648,6 +648,7 @@ class Article(models.Model):
         self._stored_body = self.body
         self._stored_status = self.status
         self._stored_outlet_id = self.outlet_id
+        self._stored_published_at = self.published_at
 
     def get_absolute_url(self):
         return self.url_for("article-detail")
@@ -689,6 +690,8 @@ class Article(models.Model):
         article._stored_body = article.__dict__.get("body")
         article._stored_status = article.__dict__.get("status")
         article._stored_outlet_id = article.__dict__.get("outlet_id")
+        if "published_at" in article.__dict__:  # not deferred
+            article._stored_published_at = article.published_at
         return article
 
     def clean(self):
@@ -731,13 +734,14 @@ class Article(models.Model):
         from the database, such as a version taken from the history to revert to."""
         stored = (
             Article.objects.filter(pk=self.pk)
-            .values("body", "status", "outlet_id")
+            .values("body", "status", "outlet_id", "published_at")
             .first()
             or {}
         )
         self._stored_body = stored.get("body")
         self._stored_status = stored.get("status")
         self._stored_outlet_id = stored.get("outlet_id")
+        self._stored_published_at = stored.get("published_at")
 
     def corrections(self) -> list[Correction]:
         """Return the public changes made while the article was published, oldest
@@ -864,6 +868,12 @@ class ArticlePerson(models.Model):
                 condition=Q(state="suggested"),
                 name="articleperson_suggested_idx",
             ),
+            # A person's confirmed articles from the index alone (their pages,
+            # feeds and monthly counts), without visiting every link row.
+            models.Index(
+                fields=["person", "state", "article"],
+                name="articleperson_person_art_idx",
+            ),
         ]
 
     def __str__(self):
@@ -909,6 +919,11 @@ class ArticleTopic(models.Model):
                 fields=["article"],
                 condition=Q(state="suggested"),
                 name="articletopic_suggested_idx",
+            ),
+            # A topic's confirmed articles from the index alone (as for people).
+            models.Index(
+                fields=["topic", "state", "article"],
+                name="articletopic_topic_art_idx",
             ),
         ]
 
@@ -1353,3 +1368,55 @@ class MergeRecord(models.Model):
             f"{self.get_kind_display()} #{self.absorbed_id} “{self.absorbed_name}” "
             f"merged into #{self.survivor_id}"
         )
+
+
+class MonthlyCount(models.Model):
+    """Published, dated articles per calendar month (UTC) of an outlet, person or
+    topic, kept by articles.counts for their coverage timelines.
+
+    A topic's months are counted per outlet (its attention table needs them);
+    an outlet's carry the outlet itself; a person's have no outlet. Only months
+    with articles have a row.
+    """
+
+    class Kind(models.TextChoices):
+        OUTLET = "outlet", "Outlet"
+        PERSON = "person", "Person"
+        TOPIC = "topic", "Topic"
+
+    kind = models.CharField(max_length=6, choices=Kind.choices)
+    entity_id = models.BigIntegerField()
+    outlet = models.ForeignKey(
+        Outlet, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(help_text="The first day of the month.")
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "entity_id", "month", "outlet"],
+                condition=Q(outlet__isnull=False),
+                name="monthlycount_unique_outlet",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "entity_id", "month"],
+                condition=Q(outlet__isnull=True),
+                name="monthlycount_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["outlet", "person", "topic"]),
+                name="monthlycount_kind_valid",
+            ),
+        ]
+        # What the pages read, from the index alone (an index-only scan: a
+        # root topic's 11,000 rows in 90 buffers, not 23,000).
+        indexes = [
+            models.Index(
+                fields=["kind", "entity_id", "month", "outlet", "count"],
+                name="monthlycount_entity_idx",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} #{self.entity_id}, {self.month:%Y-%m}: {self.count}"

@@ -7,13 +7,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .cache import bump_on_commit
-from .counts import recount, recount_for_articles
+from .counts import months_of, recount, recount_for_articles
 from .models import (
     Annotation,
     Article,
     ArticlePerson,
     ArticleTopic,
     ArticleVersion,
+    MonthlyCount,
     Outlet,
     Person,
     Quote,
@@ -45,21 +46,47 @@ def recount_article(sender, instance, raw=False, using=None, **kwargs):
         return
     if kwargs.get("signal") is post_delete:
         # Its links went first (their own signals recount people and topics).
-        recount(Outlet, [instance.outlet_id], using=using)
-    else:
-        recount_for_articles([instance.pk], using=using)
-        moved_from = getattr(instance, "_stored_outlet_id", None)
-        if moved_from not in (None, instance.outlet_id):
-            recount(Outlet, [moved_from], using=using)
+        months = None
+        if hasattr(instance, "_stored_published_at"):
+            months = months_of(instance.published_at, instance._stored_published_at)
+        recount(Outlet, [instance.outlet_id], using=using, months=months)
+        return
+    # Only the article's old and new months can move, when its old date is
+    # known (not deferred when it was loaded); otherwise all of them.
+    months = None
+    if kwargs.get("created"):
+        months = months_of(instance.published_at)
+    elif hasattr(instance, "_stored_published_at"):
+        months = months_of(instance.published_at, instance._stored_published_at)
+    recount_for_articles([instance.pk], using=using, months=months)
+    moved_from = getattr(instance, "_stored_outlet_id", None)
+    if moved_from not in (None, instance.outlet_id):
+        recount(Outlet, [moved_from], using=using, months=months)
 
 
 def recount_linked(sender, instance, raw=False, using=None, **kwargs):
     if raw:
         return
+    # The article's month is all a link moves (its row is still there when
+    # the link goes with it).
+    dates = list(
+        Article.objects.using(using)
+        .filter(pk=instance.article_id)
+        .values_list("published_at", flat=True)
+    )
+    months = months_of(*dates) if dates else None
     if sender is ArticlePerson:
-        recount(Person, [instance.person_id], using=using)
+        recount(Person, [instance.person_id], using=using, months=months)
     else:
-        recount(Topic, [instance.topic_id], using=using)
+        recount(Topic, [instance.topic_id], using=using, months=months)
+
+
+def forget_months(sender, instance, using=None, **kwargs):
+    """A deleted person's or topic's monthly counts go with it (an outlet's go
+    by their foreign key)."""
+    MonthlyCount.objects.using(using).filter(
+        kind=sender._meta.model_name, entity_id=instance.pk
+    ).delete()
 
 
 def forget_pages(sender, using=None, **kwargs):
@@ -76,6 +103,8 @@ def connect():
         signal.connect(recount_article, sender=Article, dispatch_uid="recount")
         for link in (ArticlePerson, ArticleTopic):
             signal.connect(recount_linked, sender=link, dispatch_uid="recount")
+    for entity in (Person, Topic):
+        post_delete.connect(forget_months, sender=entity, dispatch_uid="forget-months")
     for model in PUBLIC:
         uid = f"forget-pages-{model.__name__}"
         post_save.connect(forget_pages, sender=model, dispatch_uid=uid)

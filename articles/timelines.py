@@ -11,11 +11,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth, TruncYear
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import dateformat
 
-from .models import Article, ArticleTopic, LinkState
+from .models import MonthlyCount
 
 Unit = Literal["month", "year"]
 
@@ -141,10 +141,6 @@ def _as_date(value) -> dt.date:
     return value.replace(day=1)
 
 
-def _midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-
-
 def monthly_counts(queryset) -> list[MonthCount]:
     """Return the queryset's articles per month, oldest first, in one query.
 
@@ -164,6 +160,24 @@ def monthly_counts(queryset) -> list[MonthCount]:
     for month, n in rows:
         month = _as_date(month)
         counts[month] = counts.get(month, 0) + n
+    if not counts:
+        return []
+    first, last = min(counts), max(counts)
+    return [MonthCount(m, counts.get(m, 0)) for m in _months(first, last)]
+
+
+def kept_monthly_counts(entity) -> list[MonthCount]:
+    """Return an outlet's, person's or topic's published articles per month, as
+    monthly_counts() would count them, from the counts kept in MonthlyCount
+    (articles.counts), in one query over at most a few thousand rows."""
+    rows = (
+        MonthlyCount.objects.filter(kind=entity._meta.model_name, entity_id=entity.pk)
+        .order_by()
+        .values("month")
+        .annotate(n=Sum("count"))
+        .values_list("month", "n")
+    )
+    counts = {month: n for month, n in rows if n}
     if not counts:
         return []
     first, last = min(counts), max(counts)
@@ -301,25 +315,21 @@ def attention(topic, *, outlets_limit: int = 8) -> Attention:
 
     Only confirmed topic links count. The `outlets_limit` outlets with the most
     articles on the topic are kept. Periods are months, or years when their
-    coverage spans more than MAX_ATTENTION_MONTHS months. Two GROUP BY queries
-    (one when nothing is on the topic), however many outlets and periods.
+    coverage spans more than MAX_ATTENTION_MONTHS months. Two queries over the
+    monthly counts kept in MonthlyCount (one when nothing is on the topic),
+    however many outlets, periods and articles.
     """
-    links = ArticleTopic.objects.filter(topic=topic, state=LinkState.CONFIRMED)
     on_topic = (
-        Article.objects.published()
-        .filter(pk__in=links.values("article_id"), published_at__isnull=False)
-        .annotate(month=TruncMonth("published_at", tzinfo=dt.UTC))
+        MonthlyCount.objects.filter(kind=MonthlyCount.Kind.TOPIC, entity_id=topic.pk)
         .order_by()
-        .values("outlet", "outlet__name", "outlet__slug", "month")
-        .annotate(n=Count("pk"))
+        .values_list("outlet", "outlet__name", "outlet__slug", "month", "count")
     )
     counts: dict[int, dict[dt.date, int]] = {}
     names: dict[int, tuple[str, str]] = {}
-    for row in on_topic:
-        by_month = counts.setdefault(row["outlet"], {})
-        month = _as_date(row["month"])
-        by_month[month] = by_month.get(month, 0) + row["n"]
-        names[row["outlet"]] = (row["outlet__name"], row["outlet__slug"])
+    for outlet, name, slug, month, n in on_topic:
+        by_month = counts.setdefault(outlet, {})
+        by_month[month] = by_month.get(month, 0) + n
+        names[outlet] = (name, slug)
     top = sorted(counts, key=lambda o: (-sum(counts[o].values()), names[o][0], o))
     top = top[: max(outlets_limit, 0)]
     if not top:
@@ -332,33 +342,28 @@ def attention(topic, *, outlets_limit: int = 8) -> Attention:
         unit: Unit = "year"
         starts = [dt.date(y, 1, 1) for y in range(first.year, last.year + 1)]
         end = dt.date(last.year + 1, 1, 1)
-        trunc = TruncYear("published_at", tzinfo=dt.UTC)
     else:
         unit = "month"
         starts = list(_months(first, last))
         end = _month_after(last)
-        trunc = TruncMonth("published_at", tzinfo=dt.UTC)
 
     def period(day: dt.date) -> dt.date:
         return dt.date(day.year, 1, 1) if yearly else day.replace(day=1)
 
     output_rows = (
-        Article.objects.published()
-        .filter(
-            outlet__in=top,
-            published_at__gte=_midnight(starts[0]),
-            published_at__lt=_midnight(end),
+        MonthlyCount.objects.filter(
+            kind=MonthlyCount.Kind.OUTLET,
+            entity_id__in=top,
+            month__gte=starts[0],
+            month__lt=end,
         )
-        .annotate(period=trunc)
         .order_by()
-        .values("outlet", "period")
-        .annotate(n=Count("pk"))
-        .values_list("outlet", "period", "n")
+        .values_list("entity_id", "month", "count")
     )
     output: dict[int, dict[dt.date, int]] = {}
     for outlet, start, n in output_rows:
         by_period = output.setdefault(outlet, {})
-        start = period(_as_date(start))
+        start = period(start)
         by_period[start] = by_period.get(start, 0) + n
 
     rows = []

@@ -25,7 +25,7 @@ from .models import (
 from .pagination import page_number, window
 from .rendering import Mark, render_body, text_diff
 from .search import SearchTooBroad, narrowed, snippets, time_limited
-from .timelines import attention, monthly_counts, timeline
+from .timelines import attention, kept_monthly_counts, timeline
 
 HOME_SIZE = 10
 
@@ -354,7 +354,7 @@ def entity_page(request, obj, articles, template, **extra):
         template=template,
         extra={
             "object": obj,
-            "timeline": timeline(monthly_counts(articles)),
+            "timeline": timeline(kept_monthly_counts(obj)),
             "feed_url": obj.get_absolute_url() + "feed/",
             **extra,
         },

@@ -1,19 +1,31 @@
 """The published-article counts of outlets, people and topics are kept in their
 rows: every way their articles or links change recounts them at once."""
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from articles import services
 from articles.counts import recount_all
-from articles.models import Article, ArticlePerson, LinkState, Outlet, Person, Topic
+from articles.models import (
+    Article,
+    ArticlePerson,
+    LinkState,
+    MonthlyCount,
+    Outlet,
+    Person,
+    Topic,
+)
+from articles.timelines import kept_monthly_counts, monthly_counts
 from tests.factories import (
     ArticleFactory,
     ArticlePersonFactory,
     ArticleTopicFactory,
     OutletFactory,
     PersonFactory,
+    QuoteFactory,
     TopicFactory,
 )
 
@@ -137,3 +149,179 @@ def test_indexes_read_the_counts_without_counting(client, linked, path):
     assert '<td class="number">3</td>' in response.content.decode()
     sql = " ".join(q["sql"] for q in queries).upper()
     assert "COUNT(" not in sql
+
+
+# Monthly counts (MonthlyCount), read by the coverage timelines
+
+
+def kept(entity):
+    return kept_monthly_counts(type(entity).objects.get(pk=entity.pk))
+
+
+def counted(entity):
+    """The entity's timeline as a GROUP BY over all its articles counts it."""
+    articles = Article.objects.published()
+    if isinstance(entity, Outlet):
+        articles = articles.filter(outlet=entity)
+    else:
+        links = type(entity).article_links.rel.related_model.objects.filter(
+            state=LinkState.CONFIRMED, **{type(entity)._meta.model_name: entity}
+        )
+        articles = articles.filter(pk__in=links.values("article_id"))
+    return monthly_counts(articles)
+
+
+def assert_kept(*entities):
+    for entity in entities:
+        assert kept(entity) == counted(entity), entity
+
+
+def at(year, month, day=15):
+    return dt.datetime(year, month, day, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def spread(linked):
+    """The linked articles in January, February and April 2021."""
+    dates = [at(2021, 1), at(2021, 2), at(2021, 4)]
+    for article, when in zip(linked[3], dates, strict=True):
+        article.published_at = when
+        article.save()
+    return linked
+
+
+def test_monthly_counts_are_kept_as_articles_and_links_are_made(spread):
+    outlet, person, topic, _ = spread
+    assert [(m.month, m.count) for m in kept(person)] == [
+        (dt.date(2021, 1, 1), 1),
+        (dt.date(2021, 2, 1), 1),
+        (dt.date(2021, 3, 1), 0),
+        (dt.date(2021, 4, 1), 1),
+    ]
+    assert_kept(outlet, person, topic)
+
+
+def test_moving_the_date_to_another_month_moves_the_count(spread):
+    outlet, person, topic, articles = spread
+    articles[2].published_at = at(2021, 1, 31)
+    articles[2].save()
+    assert [m.count for m in kept(topic)] == [2, 1]
+    articles[0].published_at = None
+    articles[0].save()
+    assert [m.count for m in kept(outlet)] == [1, 1]
+    assert_kept(outlet, person, topic)
+
+
+def test_a_date_changed_on_an_article_loaded_without_it_moves_the_count(spread):
+    outlet, person, topic, articles = spread
+    article = Article.objects.defer("published_at").get(pk=articles[2].pk)
+    article.published_at = at(2021, 2, 1)
+    article.save()
+    assert [m.count for m in kept(person)] == [1, 2]
+    assert_kept(outlet, person, topic)
+
+
+def test_only_the_changed_months_are_recounted(spread):
+    _, person, _, articles = spread
+    MonthlyCount.objects.filter(kind="person", month=dt.date(2021, 1, 1)).update(
+        count=99
+    )
+    articles[2].published_at = at(2021, 2, 1)
+    articles[2].save()
+    assert [m.count for m in kept(person)] == [99, 2]
+
+
+def test_publishing_and_withdrawing_move_the_monthly_counts(spread):
+    outlet, person, topic, articles = spread
+    articles[1].status = Article.Status.DRAFT
+    articles[1].save()
+    assert [m.count for m in kept(person)] == [1, 0, 0, 1]
+    selected = Article.objects.filter(pk__in=[a.pk for a in articles])
+    selected.set_status(Article.Status.WITHDRAWN, reason="Retracted.")
+    assert kept(outlet) == kept(person) == kept(topic) == []
+    selected.set_status(Article.Status.PUBLISHED)
+    assert len(kept(topic)) == 4
+    assert_kept(outlet, person, topic)
+
+
+def test_links_added_removed_and_deleted_move_the_monthly_counts(spread):
+    outlet, person, topic, articles = spread
+    selected = Article.objects.filter(pk__in=[a.pk for a in articles[:2]])
+    other = TopicFactory()
+    services.add_topic(articles=selected, topic=other)
+    assert [m.count for m in kept(other)] == [1, 1]
+    services.remove_topic(articles=selected, topic=topic)
+    assert [m.count for m in kept(topic)] == [1]
+    ArticlePerson.objects.filter(article=articles[2], person=person).delete()
+    assert [m.count for m in kept(person)] == [1, 1]
+    articles[0].delete()
+    assert [m.count for m in kept(outlet)] == [1, 0, 1]
+    assert_kept(outlet, person, topic, other)
+
+
+def test_suggested_links_and_second_roles_count_once(spread):
+    _, person, _, articles = spread
+    ArticlePersonFactory(
+        article=articles[0], person=person, role=ArticlePerson.Role.QUOTED
+    )
+    newcomer = PersonFactory()
+    ArticlePersonFactory(article=articles[0], person=newcomer, state="suggested")
+    assert [m.count for m in kept(person)] == [1, 1, 0, 1]
+    assert kept(newcomer) == []
+    assert_kept(person, newcomer)
+
+
+def test_a_topics_months_are_kept_per_outlet_for_its_attention(spread):
+    outlet, _, topic, articles = spread
+    other = OutletFactory()
+    articles[0].outlet = other
+    articles[0].save()
+    rows = MonthlyCount.objects.filter(kind="topic", entity_id=topic.pk)
+    assert sorted(rows.values_list("outlet_id", "month", "count")) == sorted(
+        [
+            (other.pk, dt.date(2021, 1, 1), 1),
+            (outlet.pk, dt.date(2021, 2, 1), 1),
+            (outlet.pk, dt.date(2021, 4, 1), 1),
+        ]
+    )
+    assert_kept(outlet, other, topic)
+
+
+def test_a_deleted_person_leaves_no_monthly_counts(spread):
+    _, person, _, _ = spread
+    ArticlePerson.objects.filter(person=person).delete()  # links protect people
+    MonthlyCount.objects.create(  # say, left by a write around the signals
+        kind="person", entity_id=person.pk, month=dt.date(2000, 1, 1), count=1
+    )
+    person.delete()
+    assert not MonthlyCount.objects.filter(kind="person", entity_id=person.pk)
+
+
+def test_recount_all_repairs_monthly_counts(spread):
+    outlet, person, topic, _ = spread
+    MonthlyCount.objects.all().delete()
+    recount_all()
+    assert_kept(outlet, person, topic)
+
+
+@pytest.mark.parametrize("kind", ["outlet", "person", "topic"])
+def test_entity_pages_take_as_many_queries_for_many_articles(client, kind):
+    outlet, person, topic = OutletFactory(), PersonFactory(), TopicFactory()
+    entity = {"outlet": outlet, "person": person, "topic": topic}[kind]
+
+    def add(n):
+        for i in range(n):
+            article = ArticleFactory(outlet=outlet, published_at=at(2015 + i % 9, 1))
+            ArticlePersonFactory(article=article, person=person)
+            ArticleTopicFactory(article=article, topic=topic)
+            QuoteFactory(article=article, speaker=person)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(entity.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    add(2)
+    few = queries()
+    add(30)
+    assert queries() == few

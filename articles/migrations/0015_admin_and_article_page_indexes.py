@@ -36,7 +36,7 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0013_published_counts")]
+    dependencies = [("articles", "0014_monthly_counts")]
 
     operations = [
         migrations.AddIndex(
