@@ -909,8 +909,9 @@ class ArticleTopic(models.Model):
             ),
         ]
         indexes = [
-            # A topic's latest links, read from the index alone (the article
-            # page's related coverage; migration 0015).
+            # A topic's links, read from the index alone: its latest (the
+            # article page's related coverage) and its confirmed articles (its
+            # page, feeds and monthly counts), read in either direction.
             models.Index(
                 fields=["topic", "state", "-article"],
                 name="articletopic_topic_latest_idx",
@@ -919,11 +920,6 @@ class ArticleTopic(models.Model):
                 fields=["article"],
                 condition=Q(state="suggested"),
                 name="articletopic_suggested_idx",
-            ),
-            # A topic's confirmed articles from the index alone (as for people).
-            models.Index(
-                fields=["topic", "state", "article"],
-                name="articletopic_topic_art_idx",
             ),
         ]
 
