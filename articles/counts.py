@@ -19,18 +19,20 @@ from django.apps import apps as installed_apps
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, TruncMonth
 
+from .timelines import first_of_month, month_after
+
 PUBLISHED = "published"
 CONFIRMED = "confirmed"
 
 
-def _counted(rows, key: str):
+def _counted(rows, key: str, article: str = "article"):
     """The count of distinct articles in rows for the entity of the outer row."""
     return Coalesce(
         Subquery(
             rows.filter(**{key: OuterRef("pk")})
             .order_by()
             .values(key)
-            .annotate(n=Count("article", distinct=True))
+            .annotate(n=Count(article, distinct=True))
             .values("n")[:1],
             output_field=IntegerField(),
         ),
@@ -49,17 +51,7 @@ def recount(model, ids=None, *, apps=installed_apps, using="default", months=Non
     name = model._meta.model_name
     if name == "outlet":
         articles = Article._default_manager.filter(status=PUBLISHED)
-        count = Coalesce(
-            Subquery(
-                articles.filter(outlet=OuterRef("pk"))
-                .order_by()
-                .values("outlet")
-                .annotate(n=Count("pk"))
-                .values("n")[:1],
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
+        count = _counted(articles, "outlet", article="pk")
     else:
         link = apps.get_model(
             "articles", "ArticlePerson" if name == "person" else "ArticleTopic"
@@ -71,22 +63,16 @@ def recount(model, ids=None, *, apps=installed_apps, using="default", months=Non
     return updated
 
 
-def _first_of_month(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = value.astimezone(dt.UTC).date()
-    return value.replace(day=1)
-
-
 def months_of(*dates) -> set[dt.date]:
     """Return the months (their first days) of these publication times, leaving
     out None (undated)."""
-    return {_first_of_month(d) for d in dates if d is not None}
+    return {first_of_month(d) for d in dates if d is not None}
 
 
 def _within(field: str, month: dt.date) -> Q:
-    after = (month + dt.timedelta(days=32)).replace(day=1)
     start, end = (
-        dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC) for day in (month, after)
+        dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
+        for day in (month, month_after(month))
     )
     return Q(**{f"{field}__gte": start, f"{field}__lt": end})
 
@@ -143,7 +129,7 @@ def recount_months(
         )
         for entity_id, month, *outlet, n in counted.iterator(chunk_size=10_000):
             outlet_id = entity_id if name == "outlet" else next(iter(outlet), None)
-            key = (entity_id, _first_of_month(month), outlet_id)
+            key = (entity_id, first_of_month(month), outlet_id)
             totals[key] = totals.get(key, 0) + n
     kept.delete()
     MonthlyCount._default_manager.using(using).bulk_create(
@@ -170,12 +156,11 @@ def recount_for_articles(articles, *, using="default", months=None):
     """Recount the outlets, people and topics linked to these articles (a
     queryset of them, or ids), and their monthly counts (of these months only,
     when given: all the articles' months, before and after the change)."""
-    from .models import ArticlePerson, ArticleTopic, Outlet, Person, Topic
+    from .models import Article, ArticlePerson, ArticleTopic, Outlet, Person, Topic
 
     if hasattr(articles, "values"):
         articles = articles.values("pk")
-    Article = installed_apps.get_model("articles", "Article")
-    outlets = Article._default_manager.filter(pk__in=articles).values("outlet_id")
+    outlets = Article.objects.filter(pk__in=articles).values("outlet_id")
     people = ArticlePerson.objects.filter(article__in=articles).values("person_id")
     topics = ArticleTopic.objects.filter(article__in=articles).values("topic_id")
     recount(Outlet, outlets, using=using, months=months)

@@ -122,7 +122,7 @@ def _articles(n: int) -> str:
     return f"{n:,} article" + ("" if n == 1 else "s")
 
 
-def _month_after(month: dt.date) -> dt.date:
+def month_after(month: dt.date) -> dt.date:
     return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
@@ -130,12 +130,11 @@ def _months(first: dt.date, last: dt.date):
     month = first
     while month <= last:
         yield month
-        month = _month_after(month)
+        month = month_after(month)
 
 
-def _as_date(value) -> dt.date:
-    """The first of the month of a truncated published_at (an aware datetime,
-    already truncated in UTC)."""
+def first_of_month(value) -> dt.date:
+    """The first of the month, in UTC, of a date or an aware datetime."""
     if isinstance(value, dt.datetime):
         value = value.astimezone(dt.UTC).date()
     return value.replace(day=1)
@@ -158,7 +157,7 @@ def monthly_counts(queryset) -> list[MonthCount]:
     )
     counts: dict[dt.date, int] = {}
     for month, n in rows:
-        month = _as_date(month)
+        month = first_of_month(month)
         counts[month] = counts.get(month, 0) + n
     if not counts:
         return []
@@ -345,7 +344,7 @@ def attention(topic, *, outlets_limit: int = 8) -> Attention:
     else:
         unit = "month"
         starts = list(_months(first, last))
-        end = _month_after(last)
+        end = month_after(last)
 
     def period(day: dt.date) -> dt.date:
         return dt.date(day.year, 1, 1) if yearly else day.replace(day=1)

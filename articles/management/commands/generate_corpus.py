@@ -32,11 +32,20 @@ from articles.models import (
 )
 from articles.text import ascii_slug
 
-LINK_TABLES = [
+# The tables a batch fills, in order, with their columns and the batch's rows.
+TABLES = [
+    (Article, corpus.ARTICLE_COLUMNS, "articles"),
     (ArticlePerson, corpus.PERSON_LINK_COLUMNS, "people"),
     (ArticleTopic, corpus.TOPIC_LINK_COLUMNS, "topics"),
     (Quote, corpus.QUOTE_COLUMNS, "quotes"),
 ]
+
+
+def _tables(rows: corpus.Rows):
+    """(table name, column names, rows) for each table a batch fills."""
+    for model, columns, attr in TABLES:
+        yield model._meta.db_table, columns, getattr(rows, attr)
+
 
 _plan: corpus.Plan | None = None
 _connection = None
@@ -56,12 +65,8 @@ def _copy_batch(job) -> int:
     number, first_id, size, now = job
     rows = _plan.batch(number, first_id, size, now)
     with _connection.transaction(), _connection.cursor() as cursor:
-        for model, columns, rows_of in [
-            (Article, corpus.ARTICLE_COLUMNS, rows.articles),
-            *((m, c, getattr(rows, attr)) for m, c, attr in LINK_TABLES),
-        ]:
+        for table, columns, rows_of in _tables(rows):
             names = ", ".join(f'"{c}"' for c in columns)
-            table = model._meta.db_table
             with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for row in rows_of:
                     copy.write_row(row)
@@ -159,12 +164,9 @@ class Command(BaseCommand):
         for number, first_id, size, now in jobs:
             rows = plan.batch(number, first_id, size, now)
             with transaction.atomic(), connection.cursor() as cursor:
-                for model, columns, rows_of in [
-                    (Article, corpus.ARTICLE_COLUMNS, rows.articles),
-                    *((m, c, getattr(rows, attr)) for m, c, attr in LINK_TABLES),
-                ]:
+                for table, columns, rows_of in _tables(rows):
                     names = ", ".join(connection.ops.quote_name(c) for c in columns)
-                    table = connection.ops.quote_name(model._meta.db_table)
+                    table = connection.ops.quote_name(table)
                     marks = ", ".join(["%s"] * len(columns))
                     cursor.executemany(
                         f"INSERT INTO {table} ({names}) VALUES ({marks})", rows_of
@@ -176,9 +178,7 @@ class Command(BaseCommand):
         """Write the batches with COPY from worker processes, the tables' secondary
         indexes dropped meanwhile: building an index once over a million rows is
         far cheaper than updating it row by row."""
-        tables = [Article._meta.db_table] + [
-            m._meta.db_table for m, _, _ in LINK_TABLES
-        ]
+        tables = [model._meta.db_table for model, _, _ in TABLES]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes i "
