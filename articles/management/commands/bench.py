@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, ArticlePerson, ArticleTopic, LinkState
+from articles.pagination import estimated_row_count
 
 API = "/api/v1/articles/"
 # The targets for p95 server time, in milliseconds.
@@ -577,15 +578,9 @@ class Command(BaseCommand):
     # The report
 
     def article_count(self) -> str:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [Article._meta.db_table],
-                )
-                (estimate,) = cursor.fetchone()
-            if estimate >= 0:
-                return f"about {estimate:,} articles (planner estimate)"
+        estimate = estimated_row_count(Article)
+        if estimate is not None:
+            return f"about {estimate:,} articles (planner estimate)"
         return f"{Article.objects.count():,} articles"
 
     def machine(self) -> str:
