@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 
 from archive.limits import bad_request
 from articles.models import Article
-from tests.factories import OutletFactory
+from tests.factories import ArticleFactory, OutletFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,103 @@ def test_a_body_found_too_large_only_while_reading_is_a_413(path, kind, settings
     assert response.status_code == 413
     assert response["Content-Type"].startswith(kind)
     assert "larger than the limit of 1 KB" in response.content.decode()
+
+
+def test_anonymous_api_searches_have_a_stricter_rate_of_their_own(
+    curator_api, settings
+):
+    settings.API_ANON_SEARCH_RATE = "2/minute"
+    api = APIClient()
+    searches = [api.get(ARTICLES, {"q": "lavrov"}).status_code for _ in range(3)]
+    assert searches == [200, 200, 429]
+    response = api.get(ARTICLES, {"q": "grain"})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    error = response.json()["error"]
+    assert error["code"] == "throttled"
+    assert "Expected available in" in error["message"]
+    # Reading without a search, another address and a curator are not held up.
+    assert api.get(ARTICLES).status_code == 200
+    assert api.get(ARTICLES, {"q": "x"}, REMOTE_ADDR="10.1.1.1").status_code == 200
+    assert curator_api.get(ARTICLES, {"q": "lavrov"}).status_code == 200
+
+
+def test_anonymous_api_exports_have_a_stricter_rate_of_their_own(curator_api, settings):
+    settings.API_ANON_EXPORT_RATE = "1/hour"
+    api = APIClient()
+    export = f"{ARTICLES}export/"
+    assert api.get(export, {"format": "csv"}).status_code == 200
+    response = api.get(export, {"format": "jsonl"})
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "throttled"
+    assert int(response["Retry-After"]) > 3000
+    assert api.get(ARTICLES).status_code == 200
+    assert curator_api.get(export, {"format": "csv"}).status_code == 200
+
+
+def test_an_api_page_size_over_the_maximum_is_a_400_naming_it(settings):
+    settings.API_MAX_PAGE_SIZE = 100
+    response = APIClient().get(ARTICLES, {"page_size": 101})
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["fields"] == {"page_size": ["Give a whole number from 1 to 100."]}
+
+
+@pytest.mark.parametrize(
+    "path", ["/articles/", "/articles/feed/", "/people/", "/quotes/"]
+)
+def test_anonymous_site_searches_are_throttled_with_a_page_saying_how_long(
+    client, curator, settings, path
+):
+    settings.SITE_SEARCH_RATE = "2/minute"
+    assert [client.get(path, {"q": "grain"}).status_code for _ in range(2)] == [
+        200,
+        200,
+    ]
+    response = client.get(path, {"q": "wheat"})
+    assert response.status_code == 429
+    wait = int(response["Retry-After"])
+    assert 0 < wait <= 60
+    page = response.content.decode()
+    assert "<h1>Too many searches</h1>" in page
+    assert f"Try again in {wait} second" in page
+    # Browsing without a search, another address and a curator go on.
+    assert client.get(path).status_code == 200
+    assert client.get(path, {"q": "x"}, REMOTE_ADDR="10.2.2.2").status_code == 200
+    client.force_login(curator)
+    assert client.get(path, {"q": "wheat"}).status_code == 200
+
+
+def test_site_search_throttle_counts_cached_pages_too(client, settings):
+    settings.SITE_SEARCH_RATE = "1/minute"
+    settings.CACHE_PAGES = True
+    assert client.get("/articles/", {"q": "grain"}).status_code == 200
+    # The same search again would come from the cache; it still counts.
+    assert client.get("/articles/", {"q": "grain"}).status_code == 429
+
+
+@pytest.mark.parametrize("page", ["1001", "99999999999999999999"])
+def test_a_page_past_the_deepest_is_a_404_saying_how_to_go_further(client, page):
+    ArticleFactory()
+    response = client.get("/articles/", {"page": page})
+    assert response.status_code == 404
+    assert "Lists go back at most 1,000 pages" in response.content.decode()
+
+
+@pytest.mark.parametrize("path", ["/articles/", "/quotes/", "/outlets/"])
+def test_a_page_past_the_end_of_a_list_is_a_404_saying_so(client, path):
+    ArticleFactory()
+    response = client.get(path, {"page": 7})
+    assert response.status_code == 404
+    assert "This list has no page 7; it ends before that." in (
+        response.content.decode()
+    )
+    assert client.get(path, {"page": 1}).status_code == 200
+
+
+def test_a_huge_admin_page_number_is_not_an_error(curator_client):
+    ArticleFactory()
+    response = curator_client.get(
+        reverse("admin:articles_article_changelist"), {"p": "99999999999999999999"}
+    )
+    assert response.status_code in {200, 302}

@@ -196,7 +196,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["articles.api.permissions.ArchivePermissions"],
     "DEFAULT_FILTER_BACKENDS": ["articles.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "articles.api.pagination.KeysetPagination",
-    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "articles.api.throttling.AnonThrottle",
+        "articles.api.throttling.AnonSearchThrottle",
+        "articles.api.throttling.AnonExportThrottle",
+    ],
     "DEFAULT_SCHEMA_CLASS": "articles.api.schema.ArchiveAutoSchema",
     "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
@@ -212,6 +216,13 @@ REST_FRAMEWORK = {
 }
 # Requests per period an anonymous client may make to the API ("600/minute").
 API_ANON_RATE = env_str("API_ANON_RATE", "600/minute")
+# Stricter rates for an anonymous client's searches (q=) and exports, counted
+# apart from API_ANON_RATE (empty: no limit of their own).
+API_ANON_SEARCH_RATE = env_str("API_ANON_SEARCH_RATE", "60/minute")
+API_ANON_EXPORT_RATE = env_str("API_ANON_EXPORT_RATE", "10/hour")
+# Searches an anonymous visitor may make on the public site (/articles/?q=,
+# feeds and entity pages with q) per client address (articles/throttling.py).
+SITE_SEARCH_RATE = env_str("SITE_SEARCH_RATE", "30/minute")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 
