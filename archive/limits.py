@@ -84,7 +84,8 @@ def bad_request(request, exception):
     """Answer a request Django refused while reading it (handler400): a form
     over its limits says which; anything else is a plain 400."""
     if isinstance(exception, RequestDataTooBig):
-        # Over the limit without saying so in advance (no Content-Length).
+        # A multipart form's fields (not its files) over the limit, found as
+        # Django reads them: the declared length covered the files as well.
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         return too_large(request, None, limit, "DATA_UPLOAD_MAX_MEMORY_SIZE")
     if isinstance(exception, TooManyFieldsSent):

@@ -159,8 +159,8 @@ def test_too_many_form_fields_to_the_api_is_a_json_400(curator_api, settings):
     ("path", "kind"), [("/admin/login/", "text/html"), (ARTICLES, "application/json")]
 )
 def test_a_body_found_too_large_only_while_reading_is_a_413(path, kind, settings):
-    """A body sent without its length (chunked) is stopped by Django as it reads;
-    the answer says what the limit is."""
+    """A body Django finds too large only as it reads it (a multipart form's
+    fields) gets the same answer, in the page's or the API's format."""
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     request = RequestFactory().post(path)
     response = bad_request(request, RequestDataTooBig("too big"))
