@@ -9,9 +9,12 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..pagination import PageOutOfRange
 
 MESSAGES = {
     "invalid": "Some parameters or fields are not valid; see `fields`.",
@@ -104,6 +107,8 @@ def page_not_found(request, exception):
             ),
             status=status.HTTP_404_NOT_FOUND,
         )
+    if isinstance(exception, PageOutOfRange):
+        return render(request, "404.html", {"message": str(exception)}, status=404)
     return defaults.page_not_found(request, exception)
 
 
