@@ -551,6 +551,10 @@ def test_anonymous_clients_are_throttled(api, curator_api, settings):
         assert statuses == [200, 200, 200, 429]
         error = api.get(ARTICLES).json()["error"]
         assert error["code"] == "throttled"
+        assert (
+            "Too many requests: anonymous clients may make 3/minute"
+            in (error["message"])
+        )
         assert "Retry-After" in api.get(ARTICLES)
         assert curator_api.get(ARTICLES).status_code == 200
     finally:

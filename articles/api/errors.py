@@ -87,6 +87,14 @@ def exception_handler(exc, context):
         if fields and len(fields) == 1:
             name, errors = next(iter(fields.items()))
             message = f"{name}: {' '.join(errors)}"
+    elif isinstance(exc, exceptions.Throttled) and hasattr(
+        context.get("request"), "archive_throttled"
+    ):
+        limited, rate = context["request"].archive_throttled
+        message = (
+            f"Too many {limited}: anonymous clients may make {rate} of them. "
+            f"Try again in {exc.wait or 0:.0f} seconds."
+        )
     else:
         message = " ".join(_messages(detail)) if detail else str(exc)
     response.data = error_body(response.status_code, code, message, fields)
