@@ -487,7 +487,11 @@ class _Loader:
         model = type(self.batch[0])
         try:
             with transaction.atomic(using=self.using):
-                model._default_manager.using(self.using).bulk_create(self.batch)
+                if connections[self.using].vendor == "postgresql":
+                    self.copy(model, self.batch)
+                else:
+                    manager = model._default_manager.using(self.using)
+                    manager.bulk_create(self.batch)
         except DatabaseError as error:
             raise ArchiveError(
                 f"Lines {self.batch_start}–{self.batch_start + len(self.batch) - 1} "
@@ -495,6 +499,32 @@ class _Loader:
                 "Nothing was imported."
             ) from error
         self.batch = []
+
+    def copy(self, model, rows):
+        """Insert rows with COPY: several times faster than INSERT on PostgreSQL,
+        which also spares Django compiling an INSERT of thousands of values."""
+        connection = connections[self.using]
+        columns = [
+            f
+            for f in model._meta.concrete_fields
+            if f.name not in DERIVED_FIELDS.get(model, set()) or f.has_default()
+        ]
+        names = ", ".join(connection.ops.quote_name(f.column) for f in columns)
+        table = connection.ops.quote_name(model._meta.db_table)
+        sql = f"COPY {table} ({names}) FROM STDIN"
+        # wrap_database_errors: psycopg's errors as Django's, like any query's.
+        with (
+            connection.wrap_database_errors,
+            connection.cursor() as cursor,
+            cursor.copy(sql) as copy,
+        ):
+            for row in rows:
+                copy.write_row(
+                    [
+                        f.get_db_prep_save(getattr(row, f.attname), connection)
+                        for f in columns
+                    ]
+                )
 
     def finish(self):
         self.flush()
@@ -555,5 +585,14 @@ def reset_sequences(using: str = DEFAULT_DB_ALIAS):
 def rebuild_derived(using: str = DEFAULT_DB_ALIAS):
     """Rebuild what the archive does not carry: published and monthly counts.
     The search vector needs nothing: PostgreSQL's trigger fills it on insert."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Tables filled a moment ago have no statistics yet, and the recount's
+        # plans without them take minutes instead of seconds.
+        with connection.cursor() as cursor:
+            for model in MODELS:
+                cursor.execute(
+                    f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}"
+                )
     recount_all(using=using)
     bump_on_commit(using=using)

@@ -378,6 +378,21 @@ def test_refuses_records_that_refer_to_missing_rows(demo, tmp_path):
     assert archive_is_empty()
 
 
+def test_refuses_a_record_twice(demo, tmp_path):
+    path = export(tmp_path)
+    empty_archive()
+
+    def twice(records):
+        records[0]["counts"]["articles.person"] += 1
+        person = next(r for r in records if r.get("type") == "articles.person")
+        return [*records[:6], person, *records[6:]]
+
+    with pytest.raises(CommandError, match=r"Lines 6–16 \(articles\.person\)"):
+        restore(rewrite(path, twice))
+
+    assert archive_is_empty()
+
+
 def test_a_failed_export_leaves_no_file(demo, tmp_path, monkeypatch):
     written = []
 
