@@ -335,7 +335,10 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
 
 @contextmanager
 def _keep_given_times():
-    """Store created and modified times as the archive gives them, not now."""
+    """Store created and modified times as the archive gives them, not now.
+
+    The fields are switched for the whole process, which is a management
+    command's (or a test's) own while it imports."""
     switched = []
     for model in MODELS:
         for f in model._meta.concrete_fields:
