@@ -879,6 +879,13 @@ class ArticlePerson(models.Model):
     def __str__(self):
         return f"{self.person} ({self.get_role_display().lower()}) in {self.article}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        link = super().from_db(db, field_names, values)
+        # Moving a link to another person recounts the one it left as well.
+        link._stored_entity_id = link.__dict__.get("person_id")
+        return link
+
 
 class ArticleTopic(models.Model):
     article = models.ForeignKey(
@@ -925,6 +932,13 @@ class ArticleTopic(models.Model):
 
     def __str__(self):
         return f"{self.topic} in {self.article}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        link = super().from_db(db, field_names, values)
+        # Moving a link to another topic recounts the one it left as well.
+        link._stored_entity_id = link.__dict__.get("topic_id")
+        return link
 
 
 class Passage(models.Model):
