@@ -441,6 +441,8 @@ def test_gunicorn_answers_503_through_a_database_restart_and_recovers_alone(
     output = log.read_text()
     print(by_second(answers, origin))
     print(f"outage from {down - origin:.1f}s to {up - origin:.1f}s")
+    slowest = max(a.ended - a.started for a in answers if a.status == 503)
+    print(f"503s: {sum(a.status == 503 for a in answers)}, slowest {slowest:.3f}s")
 
     assert health == 503
     assert not [a for a in answers if a.status is None], "requests hung or failed"
