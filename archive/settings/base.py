@@ -45,6 +45,8 @@ MIDDLEWARE = [
     # Before sessions and authentication, so their look-ups stay on the primary
     # for anyone with a session (archive/db.py).
     "archive.db.ReplicaReadsMiddleware",
+    # A database that cannot be reached answers 503, not 500 (archive/outage.py).
+    "archive.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy on every response (archive/csp.py).
     "archive.csp.ArchiveCSPMiddleware",
@@ -110,9 +112,17 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict:
-    return dj_database_url.parse(
+    database = dj_database_url.parse(
         url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
     )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable server fails a request within seconds (a 503, see
+        # archive/outage.py) instead of holding the worker until gunicorn's
+        # timeout. A connect_timeout in the URL wins.
+        database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+        )
+    return database
 
 
 DATABASES = {

@@ -6,6 +6,8 @@
 `fields` is present when the error is about named parameters or fields.
 """
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
@@ -121,6 +123,12 @@ def page_not_found(request, exception):
 
 
 def server_error(request):
+    from archive.outage import database_unavailable, unavailable_response
+
+    # Called while the uncaught exception is being handled: a database that
+    # went away is a 503 wherever it was noticed (archive/outage.py).
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
     if _is_api(request):
         return JsonResponse(
             error_body(

@@ -92,6 +92,10 @@ class FieldsMixin:
 
 
 class OutletRefSerializer(serializers.ModelSerializer):
+    # Declared, as on OutletSerializer: the mapped field returned an outlet's
+    # empty country as a Country object, which JSON cannot encode (a 500).
+    country = serializers.CharField(read_only=True)
+
     class Meta:
         model = Outlet
         fields = ["slug", "name", "country"]

@@ -9,6 +9,7 @@ each item is, and writes it.
 """
 
 import hashlib
+import signal
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -197,6 +198,10 @@ _worker_indexes: tuple[NameIndex, NameIndex] | None = None
 
 def init_worker(people: NameIndex, topics: NameIndex):
     global _worker_indexes
+    # Ctrl-C reaches every process of the terminal's group: the import stops
+    # in the parent (import_articles), which ends the workers; each printing
+    # its own traceback would bury its message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_indexes = (people, topics)
 
 
