@@ -1764,3 +1764,47 @@ def test_cached_answers_never_cross_roles(world, settings, row):
     text = response_text(curator.get(url))
     for key in row.shows:
         assert TEXT[key] in text, f"the curator should see {key} at {url}"
+
+
+DOC_RECORDS = {
+    "Articles": [Article],
+    "Outlets": [Outlet],
+    "People": [Person],
+    "Topics": [Topic],
+    "People in articles": [ArticlePerson],
+    "Topics of articles": [ArticleTopic],
+    "Quotes": [Quote],
+    "Annotations": [Annotation],
+    "Candidate people": [CandidatePerson],
+    "Stories": [Story],
+    "Merge records": [MergeRecord],
+    "Users, groups, tokens, login records": [
+        User,
+        Group,
+        TokenProxy,
+        AccessAttempt,
+        AccessLog,
+        AccessFailureLog,
+    ],
+}
+
+
+def test_admin_rights_match_this_table():
+    """docs/curating.md's admin table says what RIGHTS says."""
+    from pathlib import Path
+
+    doc = (Path(__file__).parents[1] / "docs" / "curating.md").read_text()
+    words = {"view": "v", "add": "a", "change": "c", "delete": "d", "none": ""}
+    documented = {}
+    for line in doc.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0] in DOC_RECORDS:
+            curator, editor = (
+                "".join(words[w.strip()] for w in cell.split(",")) for cell in cells[1:]
+            )
+            for model in DOC_RECORDS[cells[0]]:
+                documented[model] = (curator, editor)
+    assert documented == {
+        model: (RIGHTS[model].get(CURATOR, ""), RIGHTS[model].get(EDITOR, ""))
+        for model in RIGHTS
+    }
