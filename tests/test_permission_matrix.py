@@ -317,6 +317,7 @@ class Row:
     always: TEXT every actor whose answer is a success must see.
     never: TEXT nobody sees here, insiders included.
     snapshot: for a write, what it would change; writers: whose write changes it.
+    api: send the data as JSON. login: where anonymous visitors are sent.
     """
 
     id: str
@@ -333,7 +334,6 @@ class Row:
     writers: frozenset = frozenset()
     api: bool = False
     login: str = "/admin/login/"
-    query: str = ""
 
     def cells(self):
         return [
@@ -352,7 +352,6 @@ def by_role(anon, curator, editor, staff, superuser=None):
     return status
 
 
-# ----------------------------------------------------------------------------
 # The public site: the same for everyone, signed in or not. Curators read drafts
 # in the admin, never on the public pages.
 
@@ -390,6 +389,14 @@ SITE_ROWS = [
         lambda w: "/articles/?q=parley",
         always=PUBLISHED_LISTING,
     ),
+    # Searching for a draft's own words, or asking for its status, finds nothing.
+    site("article-list-search-draft", lambda w: "/articles/?q=Dromedary"),
+    site(
+        "article-list-status",
+        lambda w: "/articles/?status=draft",
+        always=PUBLISHED_LISTING,
+    ),
+    site("search-feed-draft", lambda w: "/articles/feed/?q=Dromedary"),
     site(
         "article-list-by-topic",
         lambda w: "/articles/?topic=cobalt",
@@ -522,7 +529,6 @@ SITE_ROWS = [
 ]
 
 
-# ----------------------------------------------------------------------------
 # The API: everyone reads what is published; curators and editors (who have
 # the view permission on articles) read everything; writing needs the model
 # permission, and publishing the publish permission. Curators' notes on an
@@ -581,6 +587,17 @@ API_READS = [
         status=400,
         insider_status=200,
         shows=("draft-title", "review-title"),
+    ),
+    api_read(
+        "article-list-search-draft",
+        lambda w: f"{API}/articles/?q=Dromedary",
+        shows=("draft-title",),
+    ),
+    api_read(
+        "article-list-modified-since",
+        lambda w: f"{API}/articles/?modified_since=2000-01-01",
+        shows=UNPUBLISHED_TITLES,
+        always=("published-title",),
     ),
     api_read(
         "article-detail-published",
@@ -753,6 +770,10 @@ def new_article(world, **extra):
 
 def article_count(world):
     return Article.objects.count()
+
+
+def published_count(world):
+    return Article.objects.filter(status=Article.Status.PUBLISHED).count()
 
 
 def stored(model, attribute, pick):
@@ -1035,7 +1056,6 @@ API_WRITES = [
 ]
 
 
-# ----------------------------------------------------------------------------
 # The admin. What each role may do with each model: v(iew), a(dd), c(hange),
 # d(elete). Staff without a role may do nothing; anonymous visitors are sent to
 # the login page. The Curators and Editors groups are made by migrations 0002
@@ -1376,6 +1396,14 @@ BOTH = (CURATOR, EDITOR)
 ACTION_ROWS = [
     action_row(
         Article,
+        "delete_selected",
+        lambda w: w.draft,
+        article_count,
+        [EDITOR],
+        extra=lambda w: {"post": "yes"},
+    ),
+    action_row(
+        Article,
         "send_to_review",
         lambda w: w.draft,
         stored(Article, "status", lambda w: w.draft),
@@ -1612,6 +1640,41 @@ ADMIN_ROWS = [
         data=import_upload,
         snapshot=article_count,
         writers=frozenset(BOTH),
+    ),
+    # Publishing is the editors' wherever a status is chosen: on import, on the
+    # add form and on the change form (curators are offered no such choice).
+    Row(
+        id="admin:article-import-published:POST",
+        method="POST",
+        url=lambda w: admin_url(Article, "import"),
+        status=by_role(302, 200, 200, 403),
+        data=lambda w: {**import_upload(w), "status": "published"},
+        snapshot=published_count,
+        writers=frozenset({EDITOR}),
+    ),
+    Row(
+        id="admin:articles.article:add-published:POST",
+        method="POST",
+        url=lambda w: admin_url(Article, "add"),
+        status=by_role(302, 200, 302, 403),
+        data=lambda w: form_on(
+            w,
+            admin_url(Article, "add"),
+            **{**ADD_DATA[Article](w), "status": "published"},
+        ),
+        snapshot=published_count,
+        writers=frozenset({EDITOR}),
+    ),
+    Row(
+        id="admin:articles.article:change-publish:POST",
+        method="POST",
+        url=lambda w: admin_url(Article, "change", w.review.pk),
+        status=by_role(302, 200, 302, 403),
+        data=lambda w: form_on(
+            w, admin_url(Article, "change", w.review.pk), status="published"
+        ),
+        snapshot=published_count,
+        writers=frozenset({EDITOR}),
     ),
     custom_read(
         "article-suggestions",
