@@ -134,8 +134,15 @@ PUBLIC = {
     "confirmed-speaker": CONFIRMED_SPEAKER,
     "withdrawn-title": title("withdrawn"),
     "withdrawal-reason": WITHDRAWAL_REASON,
+    "published-slug": "matrix-published",
 }
-TEXT = {**SECRETS, **PUBLIC}
+# Pages of people and topics only suggestions link to an article: no sitemap
+# lists them.
+UNLINKED_PAGES = {
+    "suggested-person-page": "/people/sasha/",
+    "suggested-topic-page": "/topics/saffron/",
+}
+TEXT = {**SECRETS, **PUBLIC, **UNLINKED_PAGES}
 
 
 class World:
@@ -523,7 +530,12 @@ SITE_ROWS = [
     site("robots", lambda w: "/robots.txt"),
     site("sitemap-index", lambda w: "/sitemap.xml"),
     *[
-        site(f"sitemap-{section}", lambda w, s=section: f"/sitemap-{s}.xml")
+        site(
+            f"sitemap-{section}",
+            lambda w, s=section: f"/sitemap-{s}.xml",
+            always=("published-slug",) if section == "articles" else (),
+            never=tuple(UNLINKED_PAGES),
+        )
         for section in ("articles", "outlets", "people", "topics")
     ],
 ]
