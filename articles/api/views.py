@@ -378,7 +378,9 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         },
     )
     @action(detail=False, pagination_class=None)
-    def export(self, request):
+    def export(self, request, format=None):
+        # format: the router's suffix (export.json), which names no export
+        # format; the format parameter does.
         fmt = request.query_params.get("format")
         if fmt not in EXPORTERS:
             raise ValidationError({"format": ["Choose csv or jsonl."]})
