@@ -504,12 +504,19 @@ with {{{{x}}}} left as it was written.</p>
 def test_a_hostile_html_page_imports_as_text(client, superuser, hostile):
     client.force_login(superuser)
     upload = SimpleUploadedFile("hostile.html", HOSTILE_PAGE.encode(), "text/html")
+    # An empty file is rejected: the report names it, hostile name and all.
+    named = SimpleUploadedFile(f"{PAYLOADS[1]}.txt", b"")
     response = client.post(
         reverse("admin:articles_article_import"),
-        {"files": [upload], "status": "published", "outlet": hostile["outlet"].pk},
+        {
+            "files": [upload, named],
+            "status": "published",
+            "outlet": hostile["outlet"].pk,
+        },
     )
     assert response.status_code == 200
     assert "1 imported" in response.content.decode()
+    assert_inert(response.content, f"{PAYLOADS[1]}.txt", "The file is empty")
     article = Article.objects.exclude(
         pk__in=[hostile["article"].pk, hostile["withdrawn"].pk]
     ).get()
@@ -626,3 +633,45 @@ def test_the_importer_drops_control_characters(curator_client, db):
     assert article.title == "Bell and NUL in a title"
     assert article.lead == "A lead[31m in red"
     assert article.body == "Body text with a form feed and stray sentinels."
+
+
+@pytest.mark.parametrize(
+    "change, field",
+    [
+        ({"url": "javascript:alert(1)"}, "url"),
+        ({"title": "bell\x07 title"}, "title"),
+        ({"body": "NUL\x00 in the body"}, "body"),
+    ],
+)
+def test_the_api_refuses_javascript_urls_and_control_characters(
+    curator, db, change, field
+):
+    from rest_framework.test import APIClient
+
+    OutletFactory(slug="tass", name="TASS")
+    client = APIClient()
+    client.force_authenticate(curator)
+    record = {
+        "title": "Ministers meet",
+        "outlet": "tass",
+        "language": "en",
+        "body": "The ministers met.",
+        **change,
+    }
+    response = client.post("/api/v1/articles/", record, format="json")
+    assert response.status_code == 400, response.content
+    assert field in response.json()["error"]["fields"]
+    assert not Article.objects.exists()
+
+
+def test_a_stored_javascript_url_is_never_a_link(client, hostile):
+    """Validation refuses such URLs; rows written around it (a raw update, an
+    old import) still never become a javascript: link."""
+    Article.objects.filter(pk=hostile["article"].pk).update(url="javascript:alert(1)")
+    Outlet.objects.filter(pk=hostile["outlet"].pk).update(
+        homepage="JavaScript:alert(1)"
+    )
+    for url in [hostile["article"].get_absolute_url(), "/outlets/hostile-outlet/"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert_inert(response.content, HOSTILE, where=url)
