@@ -27,6 +27,7 @@ from articles.models import (
     ArticleVersion,
     CandidatePerson,
     LinkState,
+    MergeRecord,
     Outlet,
     Person,
     Quote,
@@ -117,7 +118,9 @@ def hostile(db):
         name=HOSTILE, slug="hostile-person", aliases=[HOSTILE], description=HOSTILE
     )
     speaker = PersonFactory(name=f"S {HOSTILE}", slug="hostile-speaker")
-    topic = TopicFactory(name=HOSTILE, slug="hostile-topic", description=HOSTILE)
+    topic = TopicFactory(
+        name=HOSTILE, slug="hostile-topic", description=HOSTILE, keywords=[HOSTILE]
+    )
     article = ArticleFactory(
         outlet=outlet,
         title=HOSTILE,
@@ -403,6 +406,17 @@ def test_api_returns_hostile_text_as_json_strings(client, hostile):
         assert "internal note" not in strings, url
 
 
+def test_not_found_pages_echo_a_hostile_path_only_as_json_or_not_at_all(client, db):
+    path = quote(PAYLOADS[0])
+    api = client.get(f"/api/v1/{path}/")
+    assert api.status_code == 404
+    assert api["Content-Type"] == "application/json"
+    assert PAYLOADS[0] in api.json()["error"]["message"]
+    page = client.get(f"/no-such-page/{path}/")
+    assert page.status_code == 404
+    assert_inert(page.content, "Not found")
+
+
 def test_browsable_api_shows_hostile_text_as_text(client, hostile):
     for url in api_urls(hostile):
         response = client.get(url, HTTP_ACCEPT="text/html")
@@ -463,6 +477,25 @@ def test_admin_pages_show_hostile_text_as_text(client, superuser, hostile):
     assert_inert(client.get(reverse("admin:index")).content, HOSTILE)
 
 
+def test_admin_merge_pages_show_hostile_names_as_text(client, superuser, hostile):
+    client.force_login(superuser)
+    people = [hostile["person"], hostile["speaker"]]
+    data = {"action": "merge_two", "_selected_action": [p.pk for p in people]}
+    changelist = reverse("admin:articles_person_changelist")
+    response = client.post(changelist, data)
+    assert response.status_code == 200
+    assert_inert(response.content, HOSTILE, f"S {HOSTILE}")
+    client.post(changelist, {**data, "post": "yes", "survivor": people[0].pk})
+    record = MergeRecord.objects.get()
+    for url in [
+        reverse("admin:articles_mergerecord_changelist"),
+        reverse("admin:articles_mergerecord_change", args=[record.pk]),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_inert(response.content, f"S {HOSTILE}", where=url)
+
+
 def test_admin_history_diffs_show_hostile_edits_as_text(client, superuser, hostile):
     client.force_login(superuser)
     article = hostile["article"]
@@ -472,6 +505,14 @@ def test_admin_history_diffs_show_hostile_edits_as_text(client, superuser, hosti
     article.save()
     response = client.get(reverse("admin:articles_article_history", args=[article.pk]))
     assert_inert(response.content, f"edited {HOSTILE}")
+    for record in article.history.all():
+        url = reverse(
+            "admin:articles_article_simple_history",
+            args=[article.pk, record.history_id],
+        )
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert_inert(response.content, HOSTILE, where=url)
 
 
 HOSTILE_PAGE = f"""<!doctype html>
