@@ -716,3 +716,45 @@ def test_a_stored_javascript_url_is_never_a_link(client, hostile):
         response = client.get(url)
         assert response.status_code == 200
         assert_inert(response.content, HOSTILE, where=url)
+
+
+WORDS = (
+    "The ministers met in the capital on Monday to discuss the grain corridor, "
+    "the exchange of prisoners and the reopening of the consulates, and agreed "
+    "to meet again next month. "
+)
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        (
+            "controls.html",
+            "<html><head><title>Bell\x07 title\x01</title></head><body><article>"
+            f"<h1>Bell\x07 title\x01</h1><p>Body\x0b text\x1b says: {WORDS * 3}</p>"
+            f"<p>{WORDS * 3}</p><p>{WORDS * 3}</p></article></body></html>",
+        ),
+        (
+            "controls.txt",
+            f"Bell\x07 title\x01\n\nBody\x0b text\x1b says: {WORDS * 3}\n\n"
+            f"{WORDS * 3}\n",
+        ),
+    ],
+)
+def test_html_and_text_imports_drop_control_characters(
+    curator_client, db, name, content
+):
+    OutletFactory(name="Control Daily", slug="control-daily")
+    upload = SimpleUploadedFile(name, content.encode())
+    response = curator_client.post(
+        reverse("admin:articles_article_import"),
+        {
+            "files": [upload],
+            "status": "draft",
+            "outlet": Outlet.objects.get().pk,
+        },
+    )
+    assert "1 imported" in response.content.decode(), response.content.decode()
+    article = Article.objects.get()
+    assert article.title == "Bell title"
+    assert article.body.startswith("Body text says: The ministers")
