@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from articles.merging import undo_merge
 from articles.models import (
     Annotation,
     Article,
@@ -494,6 +495,11 @@ def test_admin_merge_pages_show_hostile_names_as_text(client, superuser, hostile
         response = client.get(url)
         assert response.status_code == 200, url
         assert_inert(response.content, f"S {HOSTILE}", where=url)
+    undo_merge(record=record)
+    assert set(Person.objects.values_list("name", flat=True)) == {
+        HOSTILE,
+        f"S {HOSTILE}",
+    }
 
 
 def test_admin_history_diffs_show_hostile_edits_as_text(client, superuser, hostile):
