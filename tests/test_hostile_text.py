@@ -418,7 +418,11 @@ def test_not_found_pages_echo_a_hostile_path_only_as_json_or_not_at_all(client, 
     assert_inert(page.content, "Not found")
 
 
-def test_browsable_api_shows_hostile_text_as_text(client, hostile):
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_browsable_api_shows_hostile_text_as_text(client, curator, hostile, signed_in):
+    # Signed in, the pages also hold forms filled with the records' values.
+    if signed_in:
+        client.force_login(curator)
     for url in api_urls(hostile):
         response = client.get(url, HTTP_ACCEPT="text/html")
         assert response.status_code == 200, url
