@@ -418,6 +418,31 @@ def test_not_found_pages_echo_a_hostile_path_only_as_json_or_not_at_all(client, 
     assert_inert(page.content, "Not found")
 
 
+def test_exports_keep_hostile_text_and_defuse_spreadsheet_formulas(client, hostile):
+    import csv
+    import io
+
+    ArticleFactory(
+        outlet=hostile["outlet"],
+        title='=HYPERLINK("https://evil.example","click")',
+        slug="formula",
+    )
+    response = client.get("/api/v1/articles/export/?format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"].startswith("attachment;")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    titles = {row["title"] for row in rows}
+    assert HOSTILE in titles
+    assert '\'=HYPERLINK("https://evil.example","click")' in titles
+    assert {row["outlet"] for row in rows} == {HOSTILE}
+    response = client.get("/api/v1/articles/export/?format=jsonl")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    titles = {json.loads(line)["title"] for line in lines}
+    assert titles == {HOSTILE, '=HYPERLINK("https://evil.example","click")'}
+
+
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_browsable_api_shows_hostile_text_as_text(client, curator, hostile, signed_in):
     # Signed in, the pages also hold forms filled with the records' values.
