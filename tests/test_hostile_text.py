@@ -793,3 +793,23 @@ def test_html_and_text_imports_drop_control_characters(
     article = Article.objects.get()
     assert article.title == "Bell title"
     assert article.body.startswith("Body text says: The ministers")
+
+
+def test_a_withdrawal_reason_with_a_control_character_is_refused(
+    client, superuser, hostile
+):
+    from articles import workflow
+
+    message = workflow.refusal(
+        superuser, Article.Status.PUBLISHED, Article.Status.WITHDRAWN, reason="Bell\x07"
+    )
+    assert "U+0007" in message
+    assert (
+        workflow.refusal(
+            superuser,
+            Article.Status.PUBLISHED,
+            Article.Status.WITHDRAWN,
+            reason=f"reason {HOSTILE}",
+        )
+        is None
+    )
