@@ -250,6 +250,15 @@ def test_a_hostile_query_is_echoed_as_text(client, hostile, url):
     assert_inert(response.content, HOSTILE)
 
 
+@pytest.mark.parametrize(
+    "url", ["/quotes/?q={}", "/quotes/?speaker={}", "/people/?q={}", "/topics/?q={}"]
+)
+def test_a_query_with_control_characters_is_answered(client, hostile, url):
+    response = client.get(url.format(quote("S\x00 <script>\x01")))
+    assert response.status_code == 200
+    assert_inert(response.content)
+
+
 def test_search_snippets_escape_the_text_between_their_marks(client, hostile):
     response = client.get(f"/articles/?q={NEEDLE}")
     document = html5lib.parse(response.content.decode(), namespaceHTMLElements=False)
