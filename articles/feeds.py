@@ -1,11 +1,21 @@
 """Atom and RSS feeds of published articles: latest, per outlet, person and topic,
-and for any article-list search."""
+and for any article-list search.
+
+Titles, names and categories are plain text, which the XML writer escapes. An
+item's description is HTML to feed readers (Atom's summary is type="html", and
+RSS readers render description as HTML), so the lead is HTML-escaped before the
+XML writer escapes it again: a reader shows "<script>" in a lead as text.
+Characters XML 1.0 cannot carry are dropped, so stored text never breaks a feed.
+"""
+
+import re
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from .filters import ArticleFilter
 from .models import (
@@ -20,11 +30,43 @@ from .models import (
 
 FEED_SIZE = 30
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value):
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return [_xml_text(v) for v in value]
+    return value
+
+
+class XmlSafe:
+    """A feed generator that drops characters XML 1.0 cannot carry."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(
+            *map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()}
+        )
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(
+            *map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()}
+        )
+
+
+class AtomFeed(XmlSafe, Atom1Feed):
+    pass
+
+
+class RssFeed(XmlSafe, Rss201rev2Feed):
+    pass
+
 
 class LatestArticlesFeed(Feed):
     title = "News archive: latest articles"
     description = "Articles most recently published in the archive."
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = description
 
     def link(self):
@@ -45,7 +87,7 @@ class LatestArticlesFeed(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.lead
+        return escape(article.lead)
 
     def item_pubdate(self, article):
         return article.published_at
@@ -61,7 +103,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesRss(LatestArticlesFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class EntityFeed(LatestArticlesFeed):
@@ -106,15 +148,15 @@ class TopicFeed(EntityFeed):
 
 
 class OutletRss(OutletFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class PersonRss(PersonFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class TopicRss(TopicFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class SearchFeed(LatestArticlesFeed):
@@ -138,4 +180,4 @@ class SearchFeed(LatestArticlesFeed):
 
 
 class SearchRss(SearchFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed

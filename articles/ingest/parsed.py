@@ -1,7 +1,9 @@
 """What every format's parser returns: one article as found in the input."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from articles.text import normalise_body, strip_control_characters
 
 
 class RejectedInput(Exception):
@@ -29,3 +31,26 @@ class ParsedArticle:
     # Things a curator should check, e.g. "The date gives no year; left empty."
     warnings: list[str] = field(default_factory=list)
     format: str = ""
+
+    def __post_init__(self):
+        # Every format may carry control characters (a stray form feed in a
+        # text file, NUL in a JSON string); the archive stores none of them.
+        for name in (f.name for f in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, _without_controls(name, value))
+            elif isinstance(value, list):
+                cleaned = [
+                    _without_controls(name, v) if isinstance(v, str) else v
+                    for v in value
+                ]
+                setattr(self, name, cleaned)
+
+
+def _without_controls(name: str, value: str) -> str:
+    cleaned = strip_control_characters(value)
+    if cleaned == value:
+        return value
+    if name in {"body", "lead"}:
+        return normalise_body(cleaned)
+    return " ".join(cleaned.split())
