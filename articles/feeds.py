@@ -1,11 +1,13 @@
 """Atom and RSS feeds of published articles: latest, per outlet, person and topic,
 and for any article-list search."""
 
+import re
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from .filters import ArticleFilter
 from .models import (
@@ -19,12 +21,46 @@ from .models import (
 )
 
 FEED_SIZE = 30
+# Characters XML 1.0 cannot carry: Django's feed writer refuses them (a 500),
+# and a search (?q=) or an imported title may hold them.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(value):
+    """Return value (a string, or a list of them) without the characters XML
+    cannot carry; anything else as it is."""
+    if isinstance(value, str):
+        return _NOT_XML.sub("", value)
+    if isinstance(value, list | tuple):
+        return [xml_text(v) for v in value]
+    return value
+
+
+class XmlText:
+    """A feed generator that drops what XML cannot carry from every text it is
+    given, for the feed and for each item."""
+
+    def __init__(self, *args, **kwargs):
+        args = [xml_text(a) for a in args]
+        super().__init__(*args, **{k: xml_text(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        args = [xml_text(a) for a in args]
+        super().add_item(*args, **{k: xml_text(v) for k, v in kwargs.items()})
+
+
+class AtomFeed(XmlText, Atom1Feed):
+    pass
+
+
+class RssFeed(XmlText, Rss201rev2Feed):
+    pass
 
 
 class LatestArticlesFeed(Feed):
     title = "News archive: latest articles"
     description = "Articles most recently published in the archive."
-    feed_type = Atom1Feed
+    feed_type = AtomFeed
     subtitle = description
 
     def link(self):
@@ -61,7 +97,7 @@ class LatestArticlesFeed(Feed):
 
 
 class LatestArticlesRss(LatestArticlesFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class EntityFeed(LatestArticlesFeed):
@@ -106,15 +142,15 @@ class TopicFeed(EntityFeed):
 
 
 class OutletRss(OutletFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class PersonRss(PersonFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class TopicRss(TopicFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed
 
 
 class SearchFeed(LatestArticlesFeed):
@@ -138,4 +174,4 @@ class SearchFeed(LatestArticlesFeed):
 
 
 class SearchRss(SearchFeed):
-    feed_type = Feed.feed_type
+    feed_type = RssFeed

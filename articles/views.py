@@ -367,7 +367,7 @@ INDEX_SIZE = 100
 def entity_index(request, model, template):
     """An index of outlets, people or topics with their published-article counts,
     optionally narrowed by a name (typo-tolerant on PostgreSQL)."""
-    q = request.GET.get("q", "").strip()[:100]
+    q = text_parameter(request, "q", 100)
     entities = model.objects.with_published_counts()
     if q:
         entities = entities.named_like(q)
@@ -375,6 +375,12 @@ def entity_index(request, model, template):
         entities = entities.filter(n_articles__gt=0).order_by("-n_articles", "name")
     page = paged_by(request, entities, INDEX_SIZE)
     return render(request, template, {"page": page, "q": q})
+
+
+def text_parameter(request, name: str, limit: int) -> str:
+    """Return a free-text parameter, trimmed and cut to limit characters,
+    without NUL characters, which PostgreSQL cannot compare with text."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:limit]
 
 
 def paged_by(request, queryset, per_page):
@@ -397,8 +403,8 @@ def topic_index(request):
 
 def quote_list(request):
     """Published quotes, searchable by speaker and words."""
-    q = request.GET.get("q", "").strip()[:200]
-    speaker = request.GET.get("speaker", "").strip()[:200]
+    q = text_parameter(request, "q", 200)
+    speaker = text_parameter(request, "speaker", 200)
     quotes = (
         Quote.objects.filter(
             state=LinkState.CONFIRMED, article__status=Article.Status.PUBLISHED
