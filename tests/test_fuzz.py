@@ -280,7 +280,8 @@ def damaged_samples(draw):
     """A real saved page or export, cut at a random point and with some of its
     bytes replaced."""
     data = draw(st.sampled_from(SAMPLES)).read_bytes()
-    cut = draw(st.integers(min_value=0, max_value=len(data)))
+    # Drawn as what is cut off, so that the simplest example is the whole page.
+    cut = len(data) - draw(st.integers(min_value=0, max_value=len(data)))
     data = bytearray(data[:cut])
     if data:
         for _ in range(draw(st.integers(min_value=0, max_value=8))):
@@ -355,7 +356,7 @@ def jsonl_records(draw):
     fields.update(changes)
     for name in draw(st.lists(st.sampled_from(FIELD_NAMES), max_size=1)):
         fields.pop(name, None)
-    if draw(st.booleans()):
+    if not draw(st.booleans()):
         # A fresh body, so that the record is new rather than a duplicate.
         fields["body"] = f"{fields.get('body')} Round {draw(st.integers(0, 10**6))}."
     return fields
@@ -377,46 +378,52 @@ def jsonl_files(draw):
         )
     else:
         text = json.dumps(records, indent=draw(st.sampled_from([None, 2])))
-    if draw(st.integers(0, 3)) == 0:
-        text = text[: draw(st.integers(min_value=0, max_value=len(text)))]
+    if draw(st.integers(0, 3)) == 3:
+        text = text[: len(text) - draw(st.integers(min_value=1, max_value=len(text)))]
     return text.encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"])))
 
 
-def import_check(data: bytes, outlet, use_outlet: bool):
+# How an example imports: with no default outlet, with one, or published at once.
+HOW = st.sampled_from(["no outlet", "outlet", "published"])
+
+
+def import_check(data: bytes, outlet, how: str):
     with rolled_back():
-        check_import([("input", data)], default_outlet=outlet if use_outlet else None)
+        check_import(
+            [("input", data)],
+            default_outlet=None if how == "no outlet" else outlet,
+            status="published" if how == "published" else "draft",
+        )
 
 
 @fuzz()
-@given(data=st.binary(max_size=3000), use_outlet=st.booleans())
-def test_random_bytes_are_rejected_or_imported_whole(
-    archive_to_import_into, data, use_outlet
-):
-    import_check(data, archive_to_import_into, use_outlet)
+@given(data=st.binary(max_size=3000), how=HOW)
+def test_random_bytes_are_rejected_or_imported_whole(archive_to_import_into, data, how):
+    import_check(data, archive_to_import_into, how)
 
 
 @fuzz()
-@given(data=encoded_texts(), use_outlet=st.booleans())
+@given(data=encoded_texts(), how=HOW)
 def test_text_in_any_of_the_archive_encodings_imports_cleanly(
-    archive_to_import_into, data, use_outlet
+    archive_to_import_into, data, how
 ):
-    import_check(data, archive_to_import_into, use_outlet)
+    import_check(data, archive_to_import_into, how)
 
 
 @fuzz(0.8)
-@given(data=damaged_samples(), use_outlet=st.booleans())
+@given(data=damaged_samples(), how=HOW)
 def test_real_pages_cut_short_or_corrupted_import_cleanly(
-    archive_to_import_into, data, use_outlet
+    archive_to_import_into, data, how
 ):
-    import_check(data, archive_to_import_into, use_outlet)
+    import_check(data, archive_to_import_into, how)
 
 
 @fuzz()
-@given(data=jsonl_files(), use_outlet=st.booleans())
+@given(data=jsonl_files(), how=HOW)
 def test_malformed_json_lines_are_rejected_line_by_line(
-    archive_to_import_into, data, use_outlet
+    archive_to_import_into, data, how
 ):
-    import_check(data, archive_to_import_into, use_outlet)
+    import_check(data, archive_to_import_into, how)
 
 
 @fuzz(0.2)
@@ -440,7 +447,7 @@ def test_the_import_command_reports_every_file_as_json(archive_to_import_into, f
         report = json.loads(out.getvalue())
         check_report(report)
         assert code == (1 if report["summary"]["rejected"] else 0)
-        assert len(report["items"]) >= len(files) or not files
+        assert len(report["items"]) >= len(files)
 
 
 @fuzz(0.2)
