@@ -1142,3 +1142,23 @@ def test_a_nul_in_a_name_search_is_ignored(archive_to_search, client, path, para
     response = client.get(path, params)
     assert response.status_code == 200
     assert "\x00" not in response.context["q"]
+
+
+def test_an_api_time_with_an_offset_postgresql_refuses_is_read_in_utc(
+    archive_to_search, client
+):
+    # 20:00 on 1 January at +20:00 is midnight UTC: PostgreSQL refuses the
+    # offset itself (it takes less than 16 hours), so the filter sends UTC.
+    moment = "2020-01-01T20:00:00+20:00"
+    response = client.get("/api/v1/articles/", {"published_after": moment})
+    assert response.status_code == 200
+    expected = Article.objects.filter(
+        pk__in=archive_to_search["published"],
+        published_at__gte=dt.datetime(2020, 1, 1, tzinfo=dt.UTC),
+    )
+    assert {row["id"] for row in response.json()["results"]} == set(
+        expected.values_list("pk", flat=True)
+    )
+    far = cursor("-published_at", ["2030-01-01T20:00:00+23:59", 10**6])
+    response = client.get("/api/v1/articles/", {"cursor": far})
+    assert response.status_code == 200

@@ -19,20 +19,22 @@ ORDERINGS = {
 
 
 class UtcDateTimeField(forms.DateTimeField):
-    """A date and time that exists in UTC, as the database stores it: not
-    "9999-12-31T23:59:59-12:00", which is in the year 10000 there."""
+    """A date and time, in UTC as the database stores it. One that does not
+    exist there ("9999-12-31T23:59:59-12:00" is in the year 10000) is an
+    error; any offset is taken, not only those PostgreSQL takes (within 16
+    hours)."""
 
     def to_python(self, value):
         moment = super().to_python(value)
-        if moment is not None:
-            try:
-                moment.astimezone(dt.UTC)
-            except OverflowError:
-                raise forms.ValidationError(
-                    "This time falls outside the years 1 to 9999 in UTC.",
-                    code="out_of_range",
-                ) from None
-        return moment
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "This time falls outside the years 1 to 9999 in UTC.",
+                code="out_of_range",
+            ) from None
 
 
 class DateTimeFilter(django_filters.DateTimeFilter):

@@ -64,8 +64,9 @@ class Key:
             value = dt.datetime.fromisoformat(raw)
             if value.tzinfo is None:
                 raise ValueError  # the cursors given out carry their offset
-            value.astimezone(dt.UTC)  # OverflowError outside UTC's calendar
-            return value
+            # In UTC, as stored (PostgreSQL refuses offsets of 16 hours or
+            # more); an OverflowError outside UTC's calendar.
+            return value.astimezone(dt.UTC)
         if self.kind is float:
             value = float(raw)
             if not math.isfinite(value):
