@@ -1168,3 +1168,21 @@ def test_an_api_time_with_an_offset_postgresql_refuses_is_read_in_utc(
     far = cursor("-published_at", ["2030-01-01T20:00:00+23:59", 10**6])
     response = client.get("/api/v1/articles/", {"cursor": far})
     assert response.status_code == 200
+
+
+def test_nul_characters_escaped_in_json_are_dropped_on_import(archive_to_import_into):
+    line = json.dumps(
+        record(
+            title="Grain\x00 talks",
+            body="Lavrov\x00 and Fidan met again to talk about grain.",
+            authors=["Anna\x00 Petrova"],
+            url="",
+        )
+    )
+    assert "\\u0000" in line
+    (item,) = Importer().run([("a.jsonl", line.encode())])
+    assert item.status == "imported", item.error
+    article = Article.objects.get(pk=item.article["id"])
+    assert article.title == "Grain talks"
+    assert article.body == "Lavrov and Fidan met again to talk about grain."
+    assert item.article["authors"] == ["Anna Petrova"]

@@ -22,7 +22,7 @@ from . import fingerprint, reading
 from .html import parse_html
 from .jsonl import parse_jsonl, parse_line
 from .language import detect_language
-from .parsed import ParsedArticle, RejectedInput, unexpected
+from .parsed import ParsedArticle, RejectedInput, unexpected, without_nul
 from .plaintext import parse_text
 from .suggest import NameIndex, Suggestions, suggest
 
@@ -61,6 +61,8 @@ class Entry:
 
     @classmethod
     def of(cls, source: str, parsed: ParsedArticle | RejectedInput, raw: str):
+        if isinstance(parsed, ParsedArticle):
+            parsed = without_nul(parsed)
         entry = cls(source, parsed, raw)
         if isinstance(parsed, ParsedArticle):
             # parse_jsonl normalises the body it reads; other parsers do not.

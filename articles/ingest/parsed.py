@@ -1,7 +1,7 @@
 """What every format's parser returns: one article as found in the input."""
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 
 class RejectedInput(Exception):
@@ -44,3 +44,19 @@ class ParsedArticle:
     # Things a curator should check, e.g. "The date gives no year; left empty."
     warnings: list[str] = field(default_factory=list)
     format: str = ""
+
+
+def without_nul(parsed: ParsedArticle) -> ParsedArticle:
+    """Return the article without NUL characters, which PostgreSQL cannot keep
+    in text. Decoding drops NUL bytes, but JSON writes one as an escape
+    ("\\u0000"), in JSON Lines and in a page's JSON-LD alike."""
+    changes = {}
+    for name in ("title", "body", "lead", "url", "outlet", "dateline", "language"):
+        value = getattr(parsed, name)
+        if "\x00" in value:
+            changes[name] = value.replace("\x00", "")
+    for name in ("outlet_domains", "authors", "topics", "people", "warnings"):
+        values = getattr(parsed, name)
+        if any("\x00" in value for value in values):
+            changes[name] = [value.replace("\x00", "") for value in values]
+    return replace(parsed, **changes) if changes else parsed
