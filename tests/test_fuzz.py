@@ -290,12 +290,15 @@ def damaged_samples(draw):
     return bytes(data)
 
 
+def json_containers(children):
+    return st.lists(children, max_size=4) | st.dictionaries(
+        st.text(max_size=8), children, max_size=4
+    )
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4)
-        | st.dictionaries(st.text(max_size=8), children, max_size=4)
-    ),
+    json_containers,
     max_leaves=12,
 )
 IMPOSSIBLE_DATES = [
