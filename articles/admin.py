@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
@@ -691,6 +692,7 @@ class ArticleAdmin(HistoryAdmin):
             "form": form,
             "report": report,
             "max_megabytes": importer_limit_mb(),
+            "upload_megabytes": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
         }
         return TemplateResponse(request, "admin/articles/article/import.html", context)
 

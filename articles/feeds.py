@@ -1,5 +1,12 @@
 """Atom and RSS feeds of published articles: latest, per outlet, person and topic,
-and for any article-list search."""
+and for any article-list search.
+
+Titles, names and categories are plain text, which the XML writer escapes. An
+item's description is HTML to feed readers (Atom's summary is type="html", and
+RSS readers render description as HTML), so the lead is HTML-escaped before the
+XML writer escapes it again: a reader shows "<script>" in a lead as text.
+Characters XML 1.0 cannot carry are dropped, so stored text never breaks a feed.
+"""
 
 import re
 
@@ -8,6 +15,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from .filters import ArticleFilter
 from .models import (
@@ -21,39 +29,37 @@ from .models import (
 )
 
 FEED_SIZE = 30
-# Characters XML 1.0 cannot carry: Django's feed writer refuses them (a 500),
-# and a search (?q=) or an imported title may hold them.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xml_text(value):
-    """Return value (a string, or a list of them) without the characters XML
-    cannot carry; anything else as it is."""
+def _xml_text(value):
     if isinstance(value, str):
         return _NOT_XML.sub("", value)
     if isinstance(value, list | tuple):
-        return [xml_text(v) for v in value]
+        return [_xml_text(v) for v in value]
     return value
 
 
-class XmlText:
-    """A feed generator that drops what XML cannot carry from every text it is
-    given, for the feed and for each item."""
+class XmlSafe:
+    """A feed generator that drops characters XML 1.0 cannot carry."""
 
     def __init__(self, *args, **kwargs):
-        args = [xml_text(a) for a in args]
-        super().__init__(*args, **{k: xml_text(v) for k, v in kwargs.items()})
+        super().__init__(
+            *map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()}
+        )
 
     def add_item(self, *args, **kwargs):
-        args = [xml_text(a) for a in args]
-        super().add_item(*args, **{k: xml_text(v) for k, v in kwargs.items()})
+        super().add_item(
+            *map(_xml_text, args), **{k: _xml_text(v) for k, v in kwargs.items()}
+        )
 
 
-class AtomFeed(XmlText, Atom1Feed):
+class AtomFeed(XmlSafe, Atom1Feed):
     pass
 
 
-class RssFeed(XmlText, Rss201rev2Feed):
+class RssFeed(XmlSafe, Rss201rev2Feed):
     pass
 
 
@@ -81,7 +87,7 @@ class LatestArticlesFeed(Feed):
         return article.title
 
     def item_description(self, article):
-        return article.lead
+        return escape(article.lead)
 
     def item_pubdate(self, article):
         return article.published_at

@@ -99,7 +99,7 @@ def merge(*, survivor, absorbed, user=None) -> MergeRecord:
     survivor, absorbed = (
         model.objects.select_for_update().get(pk=obj.pk) for obj in (survivor, absorbed)
     )
-    reason = f"Merged {label(absorbed)} into {label(survivor)}"
+    reason = _reason(f"Merged {label(absorbed)} into {label(survivor)}")
     links = {}
     for link in LINKS[kind]:
         links[link.model.__name__] = _move_links(link, survivor, absorbed, reason)
@@ -131,7 +131,10 @@ def merge(*, survivor, absorbed, user=None) -> MergeRecord:
             before[field] = getattr(survivor, field)
             setattr(survivor, field, absorbed_fields[field])
     survivor.full_clean()
-    survivor._change_reason = f"Merged {absorbed_label} into this one"
+    survivor._change_reason = _reason(f"Merged {absorbed_label} into this one")
+    # Moving the links recounted the survivor's published articles in the
+    # database; this copy was read before, and must not save the old count.
+    survivor.refresh_from_db(fields=["published_count"])
     survivor.save()
     return MergeRecord.objects.create(
         kind=kind,
@@ -149,6 +152,12 @@ def _json_safe(values: dict) -> dict:
     return {
         key: str(value) if key == "country" else value for key, value in values.items()
     }
+
+
+def _reason(text: str) -> str:
+    """Return text cut to fit django-simple-history's change reason (100
+    characters): two long names would otherwise fail the merge on PostgreSQL."""
+    return text if len(text) <= 100 else text[:99] + "…"
 
 
 def _move_links(link: LinkKind, survivor, absorbed, reason) -> dict:
@@ -226,7 +235,7 @@ def undo_merge(*, record: MergeRecord) -> None:
         raise ValidationError(
             f"#{record.survivor_id}, which was kept, has since been deleted."
         )
-    reason = f"Undid the merge of {record}"
+    reason = _reason(f"Undid the merge of {record}")
 
     before = dict(record.survivor_before)
     parent = before.pop("parent", None)

@@ -12,7 +12,14 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
-from .text import ascii_slug, content_hash, count_words, fold, normalise_body
+from .text import (
+    CONTROL_CHARACTER,
+    ascii_slug,
+    content_hash,
+    count_words,
+    fold,
+    normalise_body,
+)
 
 validate_language = RegexValidator(
     r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
@@ -54,6 +61,29 @@ def clean_name_list(values, *, field: str, validator=None) -> list[str]:
         seen.add(value.casefold())
         cleaned.append(value)
     return cleaned
+
+
+def refuse_control_characters(obj, *names: str):
+    """Raise a field error for each named text field (or list of texts) holding
+    a control character other than tab and line breaks: such characters are
+    invisible on the page, illegal in XML feeds, and PostgreSQL cannot store NUL."""
+    errors = {}
+    for name in names:
+        value = getattr(obj, name)
+        for text in value if isinstance(value, list) else [value]:
+            found = CONTROL_CHARACTER.search(text) if isinstance(text, str) else None
+            if found:
+                errors[name] = control_character_message(found.group())
+                break
+    if errors:
+        raise ValidationError(errors)
+
+
+def control_character_message(char: str) -> str:
+    return (
+        f"Remove the invisible control character U+{ord(char):04X}: "
+        "only tabs and line breaks are allowed."
+    )
 
 
 class EntityQuerySet(models.QuerySet):
@@ -187,6 +217,7 @@ class Outlet(models.Model):
         return reverse("articles:outlet-detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        refuse_control_characters(self, "name", "description")
         self.domains = clean_name_list(
             [d.strip().lower().removeprefix("www.") for d in self.domains]
             if isinstance(self.domains, list)
@@ -266,6 +297,7 @@ class Person(models.Model):
         return reverse("articles:person-detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        refuse_control_characters(self, "name", "aliases", "description")
         self.aliases = clean_name_list(self.aliases, field="aliases")
 
     def names(self) -> list[str]:
@@ -343,6 +375,7 @@ class Topic(models.Model):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
 
     def clean(self):
+        refuse_control_characters(self, "name", "description", "keywords")
         self.keywords = clean_name_list(self.keywords, field="keywords")
         depth, ancestor, seen = 1, self.parent, {id(self)}
         while ancestor is not None:
@@ -695,6 +728,9 @@ class Article(models.Model):
         return article
 
     def clean(self):
+        refuse_control_characters(
+            self, "title", "lead", "body", "dateline", "withdrawal_reason", "notes"
+        )
         self.refresh_derived_fields()
         if not self.body:
             raise ValidationError({"body": "The article needs a body."})
@@ -879,6 +915,13 @@ class ArticlePerson(models.Model):
     def __str__(self):
         return f"{self.person} ({self.get_role_display().lower()}) in {self.article}"
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        link = super().from_db(db, field_names, values)
+        # Moving a link to another person recounts the one it left as well.
+        link._stored_entity_id = link.__dict__.get("person_id")
+        return link
+
 
 class ArticleTopic(models.Model):
     article = models.ForeignKey(
@@ -925,6 +968,13 @@ class ArticleTopic(models.Model):
 
     def __str__(self):
         return f"{self.topic} in {self.article}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        link = super().from_db(db, field_names, values)
+        # Moving a link to another topic recounts the one it left as well.
+        link._stored_entity_id = link.__dict__.get("topic_id")
+        return link
 
 
 class Passage(models.Model):
@@ -1038,6 +1088,7 @@ class Quote(Passage):
         return f"{self.article.get_absolute_url()}#quote-{self.pk}"
 
     def clean(self):
+        refuse_control_characters(self, "text")
         if not (self.text or "").strip() and self.start is None and self.end is None:
             raise ValidationError({"text": "Enter the quoted words."})
         self.locate_passage()
@@ -1111,6 +1162,7 @@ class Annotation(Passage):
         return f"{self.article.get_absolute_url()}#annotation-{self.pk}"
 
     def clean(self):
+        refuse_control_characters(self, "note", "exact")
         self.locate_passage()
         if self.start is not None and self.article_id:
             self.fill_context(self.article.body)

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connections
+from django.http import Http404
 from django.utils.functional import cached_property
 
 
@@ -93,18 +94,36 @@ class Window:
 MAX_PAGE = 1000
 
 
+class PageOutOfRange(Http404):
+    """A page number past the end of a list, or past MAX_PAGE: a 404 whose
+    message the not-found page shows (articles.api.errors.page_not_found)."""
+
+
 def page_number(raw) -> int:
-    """Return a page number from a query parameter; anything odd is page 1."""
+    """Return a page number from a query parameter; anything odd is page 1, and
+    a number past MAX_PAGE is refused (offsets that deep cost the database a
+    scan of every row before them)."""
     try:
         number = int(raw)
     except (TypeError, ValueError):
         return 1
-    return min(max(number, 1), MAX_PAGE)
+    if number > MAX_PAGE:
+        raise PageOutOfRange(
+            f"Lists go back at most {MAX_PAGE:,} pages. To reach older articles, "
+            "narrow the list (a date range, an outlet or a search) or sort it "
+            "oldest first."
+        )
+    return max(number, 1)
 
 
 def window(queryset, *, number: int, per_page: int) -> Window:
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
+    if number > 1 and not rows:
+        raise PageOutOfRange(
+            f"This list has no page {number:,}; it ends before that. "
+            "Go back to its first page."
+        )
     return Window(
         object_list=rows[:per_page],
         number=number,

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import OperationalError, connections, transaction
 from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Replace
 from django.db.models.signals import post_delete, post_save
 from django.utils.html import escape
 
@@ -25,6 +25,9 @@ CONFIG = "archive"
 MAX_VARIANTS = 8
 MAX_QUERY_LENGTH = 500
 _START, _STOP = "\x02", "\x03"
+# ts_headline drops whatever its parser takes for an XML tag ("<b>", "<script>"),
+# so a body's "<" stands in as this character while PostgreSQL makes the snippet.
+_LESS_THAN = "\x04"
 _ITEM = re.compile(r'(-?)"([^"]*)"|(-?)(\S+)')
 
 
@@ -306,13 +309,21 @@ def _fallback_search(queryset, q: str):
 
 def _marked(text: str) -> str:
     """Escape text, then turn the start/stop sentinels into <mark> elements."""
-    return escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return (
+        escape(text)
+        .replace(_LESS_THAN, "&lt;")
+        .replace(_START, "<mark>")
+        .replace(_STOP, "</mark>")
+    )
 
 
 def snippets(articles, q: str) -> dict[int, str]:
     """Return {pk: HTML snippet with matched words in <mark>} for shown rows only.
 
-    The HTML is built from escaped text, so it is safe to mark as such.
+    The HTML is built from escaped text, so it is safe to mark as such. The
+    sentinels that stand for the marks are removed from the body first (the
+    model refuses control characters, but older rows may hold them), so the
+    text itself can never open or close a mark.
     """
     from .models import Article
 
@@ -321,8 +332,12 @@ def snippets(articles, q: str) -> dict[int, str]:
         return {}
     queryset = Article.objects.filter(pk__in=ids)
     if is_postgres(queryset):
+        body = F("body")
+        for sentinel in (_START, _STOP, _LESS_THAN):
+            body = Replace(body, Value(sentinel))
+        body = Replace(body, Value("<"), Value(_LESS_THAN))
         headline = SearchHeadline(
-            "body",
+            body,
             search_query(q),
             config=CONFIG,
             start_sel=_START,
@@ -336,9 +351,15 @@ def snippets(articles, q: str) -> dict[int, str]:
         return {pk: _marked(text) for pk, text in rows}
     terms = [t for v in variants(q) for t in parse_query(v).terms]
     return {
-        pk: _marked(_python_headline(body, terms))
+        pk: _marked(_python_headline(_unmarked(body), terms))
         for pk, body in queryset.values_list("pk", "body")
     }
+
+
+def _unmarked(text: str) -> str:
+    for sentinel in (_START, _STOP, _LESS_THAN):
+        text = text.replace(sentinel, "")
+    return text
 
 
 def _python_headline(body: str, terms: list[str], width: int = 240) -> str:

@@ -75,10 +75,14 @@ def recount_linked(sender, instance, raw=False, using=None, **kwargs):
         .values_list("published_at", flat=True)
     )
     months = months_of(*dates) if dates else None
-    if sender is ArticlePerson:
-        recount(Person, [instance.person_id], using=using, months=months)
-    else:
-        recount(Topic, [instance.topic_id], using=using, months=months)
+    model, entity_id = (
+        (Person, instance.person_id)
+        if sender is ArticlePerson
+        else (Topic, instance.topic_id)
+    )
+    ids = {entity_id, getattr(instance, "_stored_entity_id", None)} - {None}
+    recount(model, sorted(ids), using=using, months=months)
+    instance._stored_entity_id = entity_id
 
 
 def forget_months(sender, instance, using=None, **kwargs):

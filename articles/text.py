@@ -10,6 +10,9 @@ from django.utils.text import slugify
 _WORD = re.compile(r"\w+(?:[’'\-]\w+)*", re.UNICODE)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[^\S\n]+")
+# C0 and C1 control characters other than tab, line feed and carriage return:
+# invisible, illegal in XML 1.0 feeds, and NUL cannot be stored by PostgreSQL.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise_body(text: str) -> str:
@@ -27,6 +30,12 @@ def normalise_body(text: str) -> str:
         if paragraph:
             paragraphs.append(paragraph)
     return "\n\n".join(paragraphs)
+
+
+def strip_control_characters(text: str) -> str:
+    """Return text without control characters; those that separate words (form
+    feed, vertical tab, information separators, NEL) become spaces."""
+    return CONTROL_CHARACTER.sub(lambda m: " " if m.group().isspace() else "", text)
 
 
 def content_hash(body: str) -> str:

@@ -2,6 +2,12 @@ from django.urls import include, path, register_converter
 
 from . import feeds, views
 from .cache import cache_public
+from .throttling import throttle_searches
+
+
+def searchable(view):
+    """A cached public page that takes `q`: anonymous searches are limited."""
+    return throttle_searches(cache_public(view))
 
 
 class TwoDigitConverter:
@@ -34,22 +40,21 @@ undated_views = [
     ),
 ]
 
-# Every public page here is cached for anonymous visitors (articles/cache.py).
+# Every public page here is cached for anonymous visitors (articles/cache.py);
+# those that search are also throttled (articles/throttling.py).
 app_name = "articles"
 urlpatterns = [
     path("", cache_public(views.home), name="home"),
-    path("articles/", cache_public(views.article_list), name="article-list"),
-    path("articles/feed/", cache_public(feeds.SearchFeed()), name="search-feed"),
-    path("articles/feed/rss/", cache_public(feeds.SearchRss()), name="search-feed-rss"),
+    path("articles/", searchable(views.article_list), name="article-list"),
+    path("articles/feed/", searchable(feeds.SearchFeed()), name="search-feed"),
+    path("articles/feed/rss/", searchable(feeds.SearchRss()), name="search-feed-rss"),
     path(
         "articles/<int:year>/<dd:month>/<dd:day>/<slug:slug>/", include(article_views)
     ),
     path("articles/undated/<slug:slug>/", include(undated_views)),
     path("search/help/", cache_public(views.search_help), name="search-help"),
-    path("outlets/", cache_public(views.outlet_index), name="outlet-list"),
-    path(
-        "outlets/<slug:slug>/", cache_public(views.outlet_detail), name="outlet-detail"
-    ),
+    path("outlets/", searchable(views.outlet_index), name="outlet-list"),
+    path("outlets/<slug:slug>/", searchable(views.outlet_detail), name="outlet-detail"),
     path(
         "outlets/<slug:slug>/feed/",
         cache_public(feeds.OutletFeed()),
@@ -60,10 +65,8 @@ urlpatterns = [
         cache_public(feeds.OutletRss()),
         name="outlet-feed-rss",
     ),
-    path("people/", cache_public(views.person_index), name="person-list"),
-    path(
-        "people/<slug:slug>/", cache_public(views.person_detail), name="person-detail"
-    ),
+    path("people/", searchable(views.person_index), name="person-list"),
+    path("people/<slug:slug>/", searchable(views.person_detail), name="person-detail"),
     path(
         "people/<slug:slug>/feed/", cache_public(feeds.PersonFeed()), name="person-feed"
     ),
@@ -72,8 +75,8 @@ urlpatterns = [
         cache_public(feeds.PersonRss()),
         name="person-feed-rss",
     ),
-    path("topics/", cache_public(views.topic_index), name="topic-list"),
-    path("topics/<slug:slug>/", cache_public(views.topic_detail), name="topic-detail"),
+    path("topics/", searchable(views.topic_index), name="topic-list"),
+    path("topics/<slug:slug>/", searchable(views.topic_detail), name="topic-detail"),
     path(
         "topics/<slug:slug>/feed/", cache_public(feeds.TopicFeed()), name="topic-feed"
     ),
@@ -82,7 +85,7 @@ urlpatterns = [
         cache_public(feeds.TopicRss()),
         name="topic-feed-rss",
     ),
-    path("quotes/", cache_public(views.quote_list), name="quote-list"),
+    path("quotes/", searchable(views.quote_list), name="quote-list"),
     path("feeds/latest/", cache_public(feeds.LatestArticlesFeed()), name="latest-feed"),
     path(
         "feeds/latest/rss/",

@@ -25,6 +25,7 @@ from .models import (
 from .pagination import page_number, window
 from .rendering import Mark, render_body, text_diff
 from .search import SearchTooBroad, narrowed, snippets, time_limited
+from .text import strip_control_characters
 from .timelines import attention, kept_monthly_counts, timeline
 
 HOME_SIZE = 10
@@ -364,10 +365,16 @@ def entity_page(request, obj, articles, template, **extra):
 INDEX_SIZE = 100
 
 
+def query_text(request, name: str, limit: int) -> str:
+    """Return a text parameter stripped, cut to limit and without control
+    characters (PostgreSQL refuses a NUL in a query: that was a 500)."""
+    return strip_control_characters(request.GET.get(name, "")).strip()[:limit]
+
+
 def entity_index(request, model, template):
     """An index of outlets, people or topics with their published-article counts,
     optionally narrowed by a name (typo-tolerant on PostgreSQL)."""
-    q = text_parameter(request, "q", 100)
+    q = query_text(request, "q", 100)
     entities = model.objects.with_published_counts()
     if q:
         entities = entities.named_like(q)
@@ -375,12 +382,6 @@ def entity_index(request, model, template):
         entities = entities.filter(n_articles__gt=0).order_by("-n_articles", "name")
     page = paged_by(request, entities, INDEX_SIZE)
     return render(request, template, {"page": page, "q": q})
-
-
-def text_parameter(request, name: str, limit: int) -> str:
-    """Return a free-text parameter, trimmed and cut to limit characters,
-    without NUL characters, which PostgreSQL cannot compare with text."""
-    return request.GET.get(name, "").replace("\x00", "").strip()[:limit]
 
 
 def paged_by(request, queryset, per_page):
@@ -403,8 +404,8 @@ def topic_index(request):
 
 def quote_list(request):
     """Published quotes, searchable by speaker and words."""
-    q = text_parameter(request, "q", 200)
-    speaker = text_parameter(request, "speaker", 200)
+    q = query_text(request, "q", 200)
+    speaker = query_text(request, "speaker", 200)
     quotes = (
         Quote.objects.filter(
             state=LinkState.CONFIRMED, article__status=Article.Status.PUBLISHED

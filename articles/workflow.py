@@ -11,7 +11,8 @@ admin form, the admin's bulk actions and the API all ask this module.
 
 from django.core.exceptions import ValidationError
 
-from .models import Article
+from .models import Article, control_character_message
+from .text import CONTROL_CHARACTER
 
 DRAFT, REVIEW, PUBLISHED, WITHDRAWN = (
     Article.Status.DRAFT,
@@ -60,6 +61,9 @@ def refusal(user, old, new, *, reason: str = "") -> str | None:
         )
     if new == WITHDRAWN and not reason.strip():
         return "Give the reason for withdrawing; readers see it instead of the text."
+    control = CONTROL_CHARACTER.search(reason)
+    if control:
+        return f"In the reason: {control_character_message(control.group())}"
     return None
 
 

@@ -12,7 +12,8 @@ and ids, search words) is sampled from the archive's own API when the first
 user starts, so the test runs against any database. Any answer other than 2xx
 or 3xx counts as a failure, a 404 and a 429 included: every address asked for
 exists, and a throttled run measures the throttle, not the archive (run the
-server with API_ANON_RATE empty, see docs/deploy.md).
+server with API_ANON_RATE, API_ANON_SEARCH_RATE and SITE_SEARCH_RATE empty, see
+docs/deploy.md).
 """
 
 import random

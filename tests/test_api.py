@@ -551,6 +551,10 @@ def test_anonymous_clients_are_throttled(api, curator_api, settings):
         assert statuses == [200, 200, 200, 429]
         error = api.get(ARTICLES).json()["error"]
         assert error["code"] == "throttled"
+        assert (
+            "Too many requests: anonymous clients may make 3/minute"
+            in (error["message"])
+        )
         assert "Retry-After" in api.get(ARTICLES)
         assert curator_api.get(ARTICLES).status_code == 200
     finally:
@@ -636,3 +640,17 @@ def test_pages_forwards_and_backwards_agree_across_ties_and_undated(
 
 def ids_of(data):
     return [row["id"] for row in data["results"]]
+
+
+@pytest.mark.django_db
+def test_an_article_whose_outlet_has_no_country_is_listed(client):
+    # Outlets the importer creates from a name alone have no country.
+    article = ArticleFactory(outlet=OutletFactory(country=""), status="published")
+    response = client.get("/api/v1/articles/")
+    assert response.status_code == 200
+    (listed,) = response.json()["results"]
+    assert listed["outlet"] == {
+        "slug": article.outlet.slug,
+        "name": article.outlet.name,
+        "country": "",
+    }

@@ -146,8 +146,12 @@ def wait_until_serving(url, server, deadline):
 
 @pytest.fixture
 def production_env(tmp_path):
+    return production_environment(tmp_path)
+
+
+def production_environment(directory) -> dict:
     """Return the environment of a production app server on a fresh SQLite
-    database, migrated and with its static files collected."""
+    database in directory, migrated and with its static files collected."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -158,8 +162,8 @@ def production_env(tmp_path):
         DJANGO_SETTINGS_MODULE="archive.settings.production",
         SECRET_KEY=STRONG_KEY,
         ALLOWED_HOSTS="archive.example.org",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        STATIC_ROOT=str(tmp_path / "static"),
+        DATABASE_URL=f"sqlite:///{directory / 'db.sqlite3'}",
+        STATIC_ROOT=str(directory / "static"),
     )
     run = {"cwd": ROOT, "env": env, "check": True, "timeout": 60}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)

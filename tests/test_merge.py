@@ -144,6 +144,33 @@ def test_merging_outlets_moves_articles_and_domains():
     assert Outlet.objects.get(pk=kept.pk).domains == ["tass.com"]
 
 
+@pytest.mark.parametrize(
+    "model, make, link",
+    [
+        (Person, PersonFactory, lambda a, p: ArticlePersonFactory(article=a, person=p)),
+        (Topic, TopicFactory, lambda a, t: ArticleTopicFactory(article=a, topic=t)),
+        (Outlet, OutletFactory, None),
+    ],
+)
+def test_published_counts_stay_exact_through_a_merge_and_its_undo(model, make, link):
+    kept, gone = make(), make()
+    for owner, n in [(kept, 1), (gone, 2)]:
+        for _ in range(n):
+            if link is None:
+                ArticleFactory(outlet=owner)
+            else:
+                link(ArticleFactory(), owner)
+
+    def counts():
+        return dict(model.objects.values_list("pk", "published_count"))
+
+    record = merge(survivor=kept, absorbed=gone)
+    assert counts()[kept.pk] == 3
+
+    undo_merge(record=record)
+    assert {pk: counts()[pk] for pk in (kept.pk, gone.pk)} == {kept.pk: 1, gone.pk: 2}
+
+
 def merge_post(client, model, chosen, survivor=None):
     data = {"action": "merge_two", "_selected_action": [o.pk for o in chosen]}
     if survivor is not None:

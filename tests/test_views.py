@@ -227,7 +227,7 @@ def test_article_list_pages_newer_and_older(client, settings):
     assert 'rel="prev"' in second and 'rel="next"' not in second
 
 
-@pytest.mark.parametrize("page", ["abc", "-4", "0", "99999999999999999999", ""])
+@pytest.mark.parametrize("page", ["abc", "-4", "0", "1e400", ""])
 def test_odd_page_numbers_never_fail(client, page):
     ArticleFactory()
     assert (

@@ -2,6 +2,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "simple_history",
     "axes",
+    "csp",
     "articles",
 ]
 
@@ -43,7 +45,13 @@ MIDDLEWARE = [
     # Before sessions and authentication, so their look-ups stay on the primary
     # for anyone with a session (archive/db.py).
     "archive.db.ReplicaReadsMiddleware",
+    # A database that cannot be reached answers 503, not 500 (archive/outage.py).
+    "archive.outage.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (archive/csp.py).
+    "archive.csp.ArchiveCSPMiddleware",
+    # Refuses an over-size body before it is read (archive/limits.py).
+    "archive.limits.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -67,6 +75,22 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
+# Sent in every environment, so the browser tests see a page the policy breaks.
+# No inline script anywhere (data for scripts goes in json_script blocks, which
+# are not run); inline styles only where archive/csp.py allows them.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    }
+}
+
 ROOT_URLCONF = "archive.urls"
 WSGI_APPLICATION = "archive.wsgi.application"
 ASGI_APPLICATION = "archive.asgi.application"
@@ -88,9 +112,17 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict:
-    return dj_database_url.parse(
+    database = dj_database_url.parse(
         url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
     )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # An unreachable server fails a request within seconds (a 503, see
+        # archive/outage.py) instead of holding the worker until gunicorn's
+        # timeout. A connect_timeout in the URL wins.
+        database.setdefault("OPTIONS", {}).setdefault(
+            "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
+        )
+    return database
 
 
 DATABASES = {
@@ -174,7 +206,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["articles.api.permissions.ArchivePermissions"],
     "DEFAULT_FILTER_BACKENDS": ["articles.api.filters.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "articles.api.pagination.KeysetPagination",
-    "DEFAULT_THROTTLE_CLASSES": ["articles.api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "articles.api.throttling.AnonThrottle",
+        "articles.api.throttling.AnonSearchThrottle",
+        "articles.api.throttling.AnonExportThrottle",
+    ],
     "DEFAULT_SCHEMA_CLASS": "articles.api.schema.ArchiveAutoSchema",
     "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": [
@@ -190,6 +226,13 @@ REST_FRAMEWORK = {
 }
 # Requests per period an anonymous client may make to the API ("600/minute").
 API_ANON_RATE = env_str("API_ANON_RATE", "600/minute")
+# Stricter rates for an anonymous client's searches (q=) and exports, counted
+# apart from API_ANON_RATE (empty: no limit of their own).
+API_ANON_SEARCH_RATE = env_str("API_ANON_SEARCH_RATE", "60/minute")
+API_ANON_EXPORT_RATE = env_str("API_ANON_EXPORT_RATE", "10/hour")
+# Searches an anonymous visitor may make on the public site (/articles/?q=,
+# feeds and entity pages with q) per client address (articles/throttling.py).
+SITE_SEARCH_RATE = env_str("SITE_SEARCH_RATE", "30/minute")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 500)
 
@@ -278,3 +321,12 @@ ARCHIVE_EXACT_COUNT_LIMIT = env_int("ARCHIVE_EXACT_COUNT_LIMIT", 50_000)
 ARCHIVE_FILTERED_COUNT_LIMIT = env_int("ARCHIVE_FILTERED_COUNT_LIMIT", 1_000)
 # Files larger than this are refused by the importer (command and admin upload).
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+# What one request may send (archive/limits.py answers 413 or 400 with a
+# message). A body other than a file upload (a form, the API's JSON): Django's
+# default 2.5 MB. A file upload (the admin's import) as a whole: ten files at the
+# importer's limit. Set the proxy's own limit (nginx client_max_body_size) to
+# the larger of the two, so the app answers with its message.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1_000)
+DATA_UPLOAD_MAX_NUMBER_FILES = env_int("DATA_UPLOAD_MAX_NUMBER_FILES", 100)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * IMPORT_MAX_BYTES)

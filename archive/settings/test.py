@@ -16,9 +16,12 @@ DATABASES["replica"] = {  # noqa: F405
     "TEST": {"MIRROR": "default"},
 }
 DATABASE_ROUTERS = []
-# The suite makes many anonymous requests from one address; the throttling test
-# turns the limit on for itself.
+# The suite makes many anonymous requests from one address; the throttling tests
+# turn the limits on for themselves.
 API_ANON_RATE = ""
+API_ANON_SEARCH_RATE = ""
+API_ANON_EXPORT_RATE = ""
+SITE_SEARCH_RATE = ""
 # Each process its own cache, whatever REDIS_URL says; tests/conftest.py empties
 # it before every test, and tests/test_cache.py tries the Redis backend itself.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -6,12 +6,17 @@
 `fields` is present when the error is about named parameters or fields.
 """
 
+import sys
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
+from django.shortcuts import render
 from django.views import defaults
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from ..pagination import PageOutOfRange
 
 MESSAGES = {
     "invalid": "Some parameters or fields are not valid; see `fields`.",
@@ -84,6 +89,14 @@ def exception_handler(exc, context):
         if fields and len(fields) == 1:
             name, errors = next(iter(fields.items()))
             message = f"{name}: {' '.join(errors)}"
+    elif isinstance(exc, exceptions.Throttled) and hasattr(
+        context.get("request"), "archive_throttled"
+    ):
+        limited, rate = context["request"].archive_throttled
+        message = (
+            f"Too many {limited}: anonymous clients may make {rate} of them. "
+            f"Try again in {exc.wait or 0:.0f} seconds."
+        )
     else:
         message = " ".join(_messages(detail)) if detail else str(exc)
     response.data = error_body(response.status_code, code, message, fields)
@@ -104,10 +117,18 @@ def page_not_found(request, exception):
             ),
             status=status.HTTP_404_NOT_FOUND,
         )
+    if isinstance(exception, PageOutOfRange):
+        return render(request, "404.html", {"message": str(exception)}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request):
+    from archive.outage import database_unavailable, unavailable_response
+
+    # Called while the uncaught exception is being handled: a database that
+    # went away is a 503 wherever it was noticed (archive/outage.py).
+    if database_unavailable(sys.exc_info()[1]):
+        return unavailable_response(request)
     if _is_api(request):
         return JsonResponse(
             error_body(

@@ -27,6 +27,7 @@ ERRORS = {
     "404": "No such record, or not one you may see.",
     "405": "This endpoint does not take this method.",
     "409": "Other records still refer to this one.",
+    "413": "The request body is over `DATA_UPLOAD_MAX_MEMORY_SIZE`; send less.",
     "429": "Too many requests; retry after `Retry-After` seconds.",
 }
 READ_ERRORS = ["400", "404", "405", "429"]

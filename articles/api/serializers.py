@@ -92,6 +92,10 @@ class FieldsMixin:
 
 
 class OutletRefSerializer(serializers.ModelSerializer):
+    # Declared, as on OutletSerializer: the mapped field returned an outlet's
+    # empty country as a Country object, which JSON cannot encode (a 500).
+    country = serializers.CharField(read_only=True)
+
     class Meta:
         model = Outlet
         fields = ["slug", "name", "country"]
@@ -205,12 +209,26 @@ class TopicSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer)
         extra_kwargs = {"slug": {"required": False}}
 
 
+class PersonRoleListSerializer(serializers.ListSerializer):
+    def get_attribute(self, instance):
+        # An article's people are Person rows; a role belongs to the link.
+        return instance.person_links.filter(state=LinkState.CONFIRMED).select_related(
+            "person"
+        )
+
+
 class PersonRoleSerializer(serializers.Serializer):
+    """A person linked to an article, with the role. Read from the article's
+    confirmed links (the browsable API's form shows them, for instance)."""
+
     person = serializers.SlugRelatedField(
         slug_field="slug", queryset=Person.objects.all(), help_text="Person slug."
     )
     name = serializers.CharField(source="person.name", read_only=True)
     role = serializers.ChoiceField(choices=ArticlePerson.Role.choices)
+
+    class Meta:
+        list_serializer_class = PersonRoleListSerializer
 
 
 class QuoteSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):

@@ -378,7 +378,9 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         },
     )
     @action(detail=False, pagination_class=None)
-    def export(self, request):
+    def export(self, request, format=None):
+        # format: the router's suffix (export.json), which names no export
+        # format; the format parameter does.
         fmt = request.query_params.get("format")
         if fmt not in EXPORTERS:
             raise ValidationError({"format": ["Choose csv or jsonl."]})
@@ -481,13 +483,25 @@ class _Line:
         return value
 
 
+# A spreadsheet runs a cell that begins with one of these as a formula
+# (=HYPERLINK(...), say); an apostrophe in front makes it text (OWASP's advice
+# on CSV injection). JSON Lines keeps every value exactly.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value):
+    if isinstance(value, list):
+        value = "; ".join(value)
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def write_csv(rows):
     writer = csv.writer(_Line())
     yield writer.writerow(EXPORT_COLUMNS)
     for row in rows:
-        yield writer.writerow(
-            ["; ".join(v) if isinstance(v, list) else v for v in row.values()]
-        )
+        yield writer.writerow([_csv_cell(v) for v in row.values()])
 
 
 def write_jsonl(rows):

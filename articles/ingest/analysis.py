@@ -10,6 +10,7 @@ each item is, and writes it.
 
 import hashlib
 import logging
+import signal
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,7 @@ from . import fingerprint, reading
 from .html import parse_html
 from .jsonl import parse_jsonl, parse_line
 from .language import detect_language
-from .parsed import ParsedArticle, RejectedInput, unexpected, without_nul
+from .parsed import ParsedArticle, RejectedInput, unexpected
 from .plaintext import parse_text
 from .suggest import NameIndex, Suggestions, suggest
 
@@ -61,8 +62,6 @@ class Entry:
 
     @classmethod
     def of(cls, source: str, parsed: ParsedArticle | RejectedInput, raw: str):
-        if isinstance(parsed, ParsedArticle):
-            parsed = without_nul(parsed)
         entry = cls(source, parsed, raw)
         if isinstance(parsed, ParsedArticle):
             # parse_jsonl normalises the body it reads; other parsers do not.
@@ -207,6 +206,10 @@ _worker_indexes: tuple[NameIndex, NameIndex] | None = None
 
 def init_worker(people: NameIndex, topics: NameIndex):
     global _worker_indexes
+    # Ctrl-C reaches every process of the terminal's group: the import stops
+    # in the parent (import_articles), which ends the workers; each printing
+    # its own traceback would bury its message.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_indexes = (people, topics)
 
 

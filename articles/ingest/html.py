@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-from articles.text import fold, normalise_body
+from articles.text import fold, normalise_body, strip_control_characters
 
 from . import signatures
 from .language import detect_language
@@ -211,8 +211,9 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
 
 
 def _load(html: str):
-    # lxml refuses text that declares its encoding, as XHTML pages do.
-    html = _XML_DECLARATION.sub("", html, count=1)
+    # lxml refuses text that declares its encoding, as XHTML pages do, and
+    # strings with control characters (a page with one stray \x07 had no text).
+    html = strip_control_characters(_XML_DECLARATION.sub("", html, count=1))
     if not html.strip():
         raise RejectedInput(NO_TEXT)
     try:

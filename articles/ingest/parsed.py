@@ -1,7 +1,9 @@
 """What every format's parser returns: one article as found in the input."""
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields
+
+from articles.text import normalise_body, strip_control_characters
 
 
 class RejectedInput(Exception):
@@ -45,18 +47,25 @@ class ParsedArticle:
     warnings: list[str] = field(default_factory=list)
     format: str = ""
 
+    def __post_init__(self):
+        # Every format may carry control characters (a stray form feed in a
+        # text file, NUL in a JSON string); the archive stores none of them.
+        for name in (f.name for f in fields(self)):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                setattr(self, name, _without_controls(name, value))
+            elif isinstance(value, list):
+                cleaned = [
+                    _without_controls(name, v) if isinstance(v, str) else v
+                    for v in value
+                ]
+                setattr(self, name, cleaned)
 
-def without_nul(parsed: ParsedArticle) -> ParsedArticle:
-    """Return the article without NUL characters, which PostgreSQL cannot keep
-    in text. Decoding drops NUL bytes, but JSON writes one as an escape
-    ("\\u0000"), in JSON Lines and in a page's JSON-LD alike."""
-    changes = {}
-    for name in ("title", "body", "lead", "url", "outlet", "dateline", "language"):
-        value = getattr(parsed, name)
-        if "\x00" in value:
-            changes[name] = value.replace("\x00", "")
-    for name in ("outlet_domains", "authors", "topics", "people", "warnings"):
-        values = getattr(parsed, name)
-        if any("\x00" in value for value in values):
-            changes[name] = [value.replace("\x00", "") for value in values]
-    return replace(parsed, **changes) if changes else parsed
+
+def _without_controls(name: str, value: str) -> str:
+    cleaned = strip_control_characters(value)
+    if cleaned == value:
+        return value
+    if name in {"body", "lead"}:
+        return normalise_body(cleaned)
+    return " ".join(cleaned.split())

@@ -147,11 +147,17 @@ def read_bytes(path: Path, *, max_bytes: int) -> bytes:
 
 def too_large(size: int, max_bytes: int) -> str:
     """Return the message for a file of size bytes over the max_bytes limit."""
-    for digits in range(1, 7):
-        shown, limit = _size(size, digits), _size(max_bytes, digits)
-        if shown != limit:
-            break
+    shown, limit = sizes(size, max_bytes)
     return f"The file is {shown}; the limit is {limit} (IMPORT_MAX_BYTES)."
+
+
+def sizes(size: int, limit: int) -> tuple[str, str]:
+    """Return size and limit in words, with digits enough to tell them apart."""
+    for digits in range(1, 7):
+        shown, most = _size(size, digits), _size(limit, digits)
+        if shown != most:
+            break
+    return shown, most
 
 
 def _size(n: int, digits: int) -> str:

@@ -7,6 +7,14 @@ from django.template.defaultfilters import pluralize
 register = template.Library()
 
 
+@register.filter
+def web_address(url) -> str:
+    """Return url if it is an http(s) address, else "": a link is never made of
+    a javascript: or data: URL, even one written around the models' validation."""
+    url = str(url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
 def _params(request) -> QueryDict:
     params = request.GET.copy()
     params.pop("page", None)

@@ -144,7 +144,12 @@ class Command(BaseCommand):
         self.client = Client(HTTP_HOST="localhost")
         self.started, self.load_at_start = timezone.now(), self.load()
         with override_settings(
-            API_ANON_RATE="", DEBUG=False, CACHE_PAGES=options["cached"]
+            API_ANON_RATE="",
+            API_ANON_SEARCH_RATE="",
+            API_ANON_EXPORT_RATE="",
+            SITE_SEARCH_RATE="",
+            DEBUG=False,
+            CACHE_PAGES=options["cached"],
         ):
             for s in scenarios:
                 s.urls = s.build()

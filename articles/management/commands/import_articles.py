@@ -13,12 +13,16 @@ from articles.ingest.service import (
 )
 from articles.models import Article, Outlet
 
+# The shell's exit code for a program stopped by Ctrl-C (128 + SIGINT).
+INTERRUPTED = 130
+
 
 class Command(BaseCommand):
     help = (
         "Import articles from plain-text pages, saved HTML pages and JSON Lines "
         "files (a folder is read recursively). Exit code 0: nothing rejected; 1: "
-        "some input rejected (the rest imported); 2: wrong usage."
+        "some input rejected (the rest imported); 2: wrong usage; 130: "
+        "interrupted (what was done is kept; run it again for the rest)."
     )
 
     def add_arguments(self, parser):
@@ -86,26 +90,36 @@ class Command(BaseCommand):
         if workers < 1:
             raise CommandError("--workers must be a positive number.", returncode=2)
 
-        importer = Importer(
-            default_outlet=default_outlet,
-            status=status,
-            dry_run=dry_run,
-            max_bytes=max_bytes,
-            workers=workers,
-        )
-        sources = path_sources(paths, max_bytes=importer.max_bytes)
-        progress = tqdm(
-            importer.run(sources),
-            desc="Importing",
-            unit=" articles",
-            file=sys.stderr,
-            disable=None,  # only on a terminal
-        )
         result = Report()
-        for item in progress:
-            result.items.append(item)
-            if report == "text" and (item.status == REJECTED or item.warnings):
-                progress.write(describe(item), file=sys.stderr)
+        try:
+            self.import_into(
+                result,
+                paths,
+                report=report,
+                importer=Importer(
+                    default_outlet=default_outlet,
+                    status=status,
+                    dry_run=dry_run,
+                    max_bytes=max_bytes,
+                    workers=workers,
+                ),
+            )
+        except KeyboardInterrupt:
+            # Each batch is one transaction: the one in flight was rolled back,
+            # the ones before it are in, and a re-run skips them as duplicates.
+            if dry_run:
+                self.stderr.write("Interrupted. Dry run, nothing written.")
+            else:
+                counts = ", ".join(
+                    f"{n} {name}" for name, n in result.summary().items()
+                )
+                self.stderr.write(
+                    "Interrupted. The batches written before the stop are kept "
+                    f"({counts} reported so far); the batch being written at the "
+                    "stop was undone whole. Run the same command again for the "
+                    "rest: what is already in is reported as duplicate."
+                )
+            sys.exit(INTERRUPTED)
 
         if report == "json":
             payload = json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
@@ -118,6 +132,26 @@ class Command(BaseCommand):
             self.stdout.write(f"{prefix}{counts}.")
         if result.rejected:
             sys.exit(1)
+
+    def import_into(self, result: Report, paths, *, report: str, importer: Importer):
+        """Import the paths, adding each item to result as it is done."""
+        items = importer.run(path_sources(paths, max_bytes=importer.max_bytes))
+        progress = tqdm(
+            items,
+            desc="Importing",
+            unit=" articles",
+            file=sys.stderr,
+            disable=None,  # only on a terminal
+        )
+        try:
+            for item in progress:
+                result.items.append(item)
+                if report == "text" and (item.status == REJECTED or item.warnings):
+                    progress.write(describe(item), file=sys.stderr)
+        finally:
+            progress.close()
+            # Ends the worker processes now, not when the generator is collected.
+            items.close()
 
 
 def describe(item) -> str:

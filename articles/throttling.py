@@ -1,0 +1,48 @@
+"""A modest limit on anonymous visitors' searches on the public site.
+
+A search costs the database far more than any other page, so an address that
+searches faster than a person reads (SITE_SEARCH_RATE, "30/minute") is asked to
+wait: 429 with Retry-After and a page saying how long. Browsing without `q` is
+never limited, nor is anyone logged in. Counts live in the cache, per client
+address found as the API throttle finds it (API_NUM_PROXIES).
+"""
+
+import math
+from functools import wraps
+
+from django.conf import settings
+from rest_framework.throttling import AnonRateThrottle
+
+from archive.limits import refuse
+
+
+class SiteSearchThrottle(AnonRateThrottle):
+    scope = "site_search"
+
+    def get_rate(self):
+        return settings.SITE_SEARCH_RATE or None
+
+
+def throttle_searches(view):
+    """Refuse an anonymous visitor's search (a page asked with `q`) over the rate."""
+
+    @wraps(view)
+    def throttled_view(request, *args, **kwargs):
+        if request.GET.get("q", "").strip():
+            throttle = SiteSearchThrottle()
+            if not throttle.allow_request(request, None):
+                wait = math.ceil(throttle.wait() or 1)
+                return refuse(
+                    request,
+                    status=429,
+                    code="throttled",
+                    title="Too many searches",
+                    message=f"Searches from your address are limited to "
+                    f"{settings.SITE_SEARCH_RATE}, and that many have been made. "
+                    f"Try again in {wait} second{'s' if wait != 1 else ''}; pages "
+                    "without a search are not limited.",
+                    headers={"Retry-After": str(wait)},
+                )
+        return view(request, *args, **kwargs)
+
+    return throttled_view
