@@ -141,6 +141,8 @@ class ArticleFilter(django_filters.FilterSet):
         return queryset.filter(published_at__gte=_midnight(value))
 
     def filter_date_to(self, queryset, name, value):
+        if value == dt.date.max:  # no day after it: every dated article
+            return queryset.filter(published_at__isnull=False)
         return queryset.filter(published_at__lt=_midnight(value + dt.timedelta(days=1)))
 
     @property

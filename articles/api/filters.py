@@ -1,6 +1,9 @@
 """The API's article filters: the public site's, plus what programs need."""
 
+import datetime as dt
+
 import django_filters
+from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 
@@ -15,18 +18,41 @@ ORDERINGS = {
 }
 
 
+class UtcDateTimeField(forms.DateTimeField):
+    """A date and time, in UTC as the database stores it. One that does not
+    exist there ("9999-12-31T23:59:59-12:00" is in the year 10000) is an
+    error; any offset is taken, not only those PostgreSQL takes (within 16
+    hours)."""
+
+    def to_python(self, value):
+        moment = super().to_python(value)
+        if moment is None:
+            return None
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:
+            raise forms.ValidationError(
+                "This time falls outside the years 1 to 9999 in UTC.",
+                code="out_of_range",
+            ) from None
+
+
+class DateTimeFilter(django_filters.DateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class ApiArticleFilter(ArticleFilter):
-    published_after = django_filters.DateTimeFilter(
+    published_after = DateTimeFilter(
         field_name="published_at",
         lookup_expr="gte",
         help_text="Published at or after this ISO 8601 time or date.",
     )
-    published_before = django_filters.DateTimeFilter(
+    published_before = DateTimeFilter(
         field_name="published_at",
         lookup_expr="lt",
         help_text="Published before this ISO 8601 time or date.",
     )
-    modified_since = django_filters.DateTimeFilter(
+    modified_since = DateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         help_text="Changed at or after this ISO 8601 time: for keeping a copy in "

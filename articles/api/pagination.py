@@ -7,6 +7,7 @@ import binascii
 import datetime as dt
 import heapq
 import json
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -60,9 +61,17 @@ class Key:
                 raise ValueError
             return None
         if self.kind is dt.datetime:
-            return dt.datetime.fromisoformat(raw)
+            value = dt.datetime.fromisoformat(raw)
+            if value.tzinfo is None:
+                raise ValueError  # the cursors given out carry their offset
+            # In UTC, as stored (PostgreSQL refuses offsets of 16 hours or
+            # more); an OverflowError outside UTC's calendar.
+            return value.astimezone(dt.UTC)
         if self.kind is float:
-            return float(raw)
+            value = float(raw)
+            if not math.isfinite(value):
+                raise ValueError  # ranks are finite numbers
+            return value
         if isinstance(raw, bool) or not isinstance(raw, int):
             raise ValueError
         return raw
@@ -192,7 +201,14 @@ class KeysetPagination(BasePagination):
                 raise ValueError
             values = [k.decode(v) for k, v in zip(self.keys, data["v"], strict=True)]
             return values, bool(data.get("b"))
-        except (ValueError, KeyError, TypeError, binascii.Error, UnicodeError):
+        except (
+            ValueError,
+            KeyError,
+            TypeError,
+            OverflowError,
+            binascii.Error,
+            UnicodeError,
+        ):
             raise ValidationError(
                 {
                     "cursor": [

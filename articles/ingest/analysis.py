@@ -9,6 +9,7 @@ each item is, and writes it.
 """
 
 import hashlib
+import logging
 import signal
 from dataclasses import dataclass, field
 
@@ -22,9 +23,11 @@ from . import fingerprint, reading
 from .html import parse_html
 from .jsonl import parse_jsonl, parse_line
 from .language import detect_language
-from .parsed import ParsedArticle, RejectedInput
+from .parsed import ParsedArticle, RejectedInput, unexpected
 from .plaintext import parse_text
 from .suggest import NameIndex, Suggestions, suggest
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -188,6 +191,11 @@ def parse_decoded(name: str, text: str, kind: str):
         yield name, parser(text, source=name), text
     except RejectedInput as error:
         yield name, error, ""
+    except Exception as error:
+        # A parser's bug costs only this input, not the run: it is reported on
+        # its item, with the traceback in the log.
+        logger.exception("Parsing %s failed", name)
+        yield name, unexpected(error), text
 
 
 # Jobs for worker processes: ("text", (name, text, kind)) for a file to parse,
@@ -211,9 +219,13 @@ def entries_of(job) -> list[Entry]:
         return [Entry.of(*item) for item in parse_decoded(*args)]
     if kind == "line":
         name, number, line, now = args
-        return [
-            Entry.of(f"{name}:{number}", parse_line(line.strip(), number, now), line)
-        ]
+        source = f"{name}:{number}"
+        try:
+            parsed = parse_line(line.strip(), number, now)
+        except Exception as error:
+            logger.exception("Parsing %s failed", source)
+            parsed = unexpected(error)
+        return [Entry.of(source, parsed, line)]
     return [Entry.of(*args)]
 
 

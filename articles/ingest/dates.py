@@ -286,9 +286,15 @@ def _parse(text: str, *, dayfirst: bool = True) -> tuple[DateResult, str]:
         )
     except (ValueError, OverflowError):
         return DateResult(None, _impossible(original), original), _IMPOSSIBLE
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone(dt.timedelta(minutes=offset or 0)))
-    value = value.astimezone(dt.UTC)
+    try:
+        if value.tzinfo is None:
+            zone = dt.timezone(dt.timedelta(minutes=offset or 0))
+            value = value.replace(tzinfo=zone)
+        value = value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        # A zone a day or more away ("+2500"), or a time that leaves the
+        # calendar when moved to UTC (1 January of the year 1 at +03:00).
+        return DateResult(None, _impossible(original), original), _IMPOSSIBLE
     warning = _future(value) if value > dt.datetime.now(dt.UTC) + _FUTURE else ""
     return DateResult(value, warning, original), _OK
 
@@ -303,7 +309,10 @@ def _from_iso(text: str) -> dt.datetime | None:
         return None
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    return value.astimezone(dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        return None  # out of the calendar in UTC: _parse says it is impossible
 
 
 def _without_zone(text: str) -> tuple[str, int | None]:

@@ -285,12 +285,12 @@ def _published_at(
         published_at = timestamp(value)
     except ImpossibleDate:
         raise RejectedInput(
-            f"Line {number}: published_at '{value}' is not a real date."
+            f"Line {number}: published_at '{_shown(value)}' is not a real date."
         ) from None
     except NotADate:
         raise RejectedInput(
-            f"Line {number}: published_at '{value}' is not a date and time such as "
-            "“2023-08-31T10:15:00Z”."
+            f"Line {number}: published_at '{_shown(value)}' is not a date and time "
+            "such as “2023-08-31T10:15:00Z”."
         ) from None
     if published_at > now + _FUTURE:
         warnings.append(
@@ -298,3 +298,9 @@ def _published_at(
             "check it."
         )
     return published_at
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """Return a value as a one-line reason quotes it: on one line, cut short."""
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"

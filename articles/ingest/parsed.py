@@ -10,6 +10,21 @@ class RejectedInput(Exception):
     """The input cannot become an article; the message says why, in one line."""
 
 
+def one_line(text: str) -> str:
+    """Return text with its line breaks and runs of spaces made single spaces,
+    for a report's one-line reason (database errors come with a DETAIL line,
+    quoted input with its own line breaks)."""
+    return " ".join(str(text).split())
+
+
+def unexpected(error: Exception) -> RejectedInput:
+    """Return the rejection reported for an item that hit a bug (the caller
+    logs the traceback)."""
+    return RejectedInput(
+        f"Unexpected error, logged for the maintainers: {one_line(error)}"
+    )
+
+
 @dataclass
 class ParsedArticle:
     title: str = ""

@@ -49,7 +49,7 @@ from . import analysis as analysing
 from . import fingerprint, jsonl, reading, signatures
 from .analysis import Analysis, Entry, analyse, decode_source, parse_decoded
 from .language import load_model as load_language_model
-from .parsed import ParsedArticle, RejectedInput
+from .parsed import ParsedArticle, RejectedInput, one_line, unexpected
 from .suggest import NameIndex
 
 logger = logging.getLogger(__name__)
@@ -137,14 +137,17 @@ class Report:
 
 
 def message_of(error: Exception) -> str:
+    """Return the one-line reason an error gives for rejecting an item."""
     if not isinstance(error, ValidationError):
-        return str(error)
+        return one_line(error)
     if hasattr(error, "message_dict"):
-        return "; ".join(
-            f"{'' if name == '__all__' else name + ': '}{' '.join(messages)}"
-            for name, messages in error.message_dict.items()
+        return one_line(
+            "; ".join(
+                f"{'' if name == '__all__' else name + ': '}{' '.join(messages)}"
+                for name, messages in error.message_dict.items()
+            )
         )
-    return " ".join(error.messages)
+    return one_line(" ".join(error.messages))
 
 
 def article_summary(article: Article, *, authors: list[str], dry_run: bool) -> dict:
@@ -302,7 +305,11 @@ class Importer:
         except DatabaseError as error:
             # The batch is gone whole; say so for every item in it.
             items = [
-                Item(source=e.source, status=REJECTED, error=f"Database error: {error}")
+                Item(
+                    source=e.source,
+                    status=REJECTED,
+                    error=f"Database error: {one_line(error)}",
+                )
                 for e in pending
             ]
             self._load_outlets()
@@ -324,7 +331,7 @@ class Importer:
             item = Item(
                 source=source,
                 status=REJECTED,
-                error=f"The archive refused this article: {error}",
+                error=f"The archive refused this article: {one_line(error)}",
                 warnings=parsed.warnings,
             )
         except _Rejected as rejected:
@@ -336,7 +343,7 @@ class Importer:
             item = Item(
                 source=source,
                 status=REJECTED,
-                error=f"Unexpected error, logged for the maintainers: {error}",
+                error=str(unexpected(error)),
                 warnings=parsed.warnings,
             )
         # The item's savepoint is undone: so is what it taught the lookups.
@@ -357,7 +364,9 @@ class Importer:
         for entry in entries:
             source, parsed = entry.source, entry.parsed
             if isinstance(parsed, RejectedInput):
-                results.append(Item(source=source, status=REJECTED, error=str(parsed)))
+                results.append(
+                    Item(source=source, status=REJECTED, error=message_of(parsed))
+                )
                 continue
             before = len(self._outlets_by_name)
             try:
