@@ -167,8 +167,13 @@ def production_environment(directory) -> dict:
     )
     run = {"cwd": ROOT, "env": env, "check": True, "timeout": 60}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)
-    # The manifest the production storage reads, without its compressed copies
-    # (a minute of brotli that this check does not need).
+    collect_static(run)
+    return env
+
+
+def collect_static(run: dict):
+    """Collect the manifest the production storage reads, without its compressed
+    copies (a minute of brotli that these checks do not need)."""
     subprocess.run(
         [
             sys.executable,
@@ -181,7 +186,6 @@ def production_environment(directory) -> dict:
         ],
         **run,
     )
-    return env
 
 
 def test_gunicorn_serves_the_archive_with_the_projects_config(production_env):

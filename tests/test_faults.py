@@ -28,6 +28,7 @@ from django.test import Client
 
 from archive.outage import RETRY_AFTER, database_unavailable
 from tests.test_deploy import (
+    collect_static,
     database_settings,
     fetch,
     free_port,
@@ -317,19 +318,7 @@ def production_env_on(database_url: str, tmp_path) -> dict:
     )
     importing = ["import_articles", "--status=published", "--workers=1"]
     subprocess.run([sys.executable, "manage.py", *importing, str(records)], **run)
-    # The manifest the production storage reads, without its compressed copies.
-    subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); from django.conf import settings; "
-            "settings.STORAGES = {**settings.STORAGES, 'staticfiles': {'BACKEND': "
-            "'django.contrib.staticfiles.storage.ManifestStaticFilesStorage'}}; "
-            "from django.core.management import call_command; "
-            "call_command('collectstatic', interactive=False, verbosity=0)",
-        ],
-        **run,
-    )
+    collect_static(run)
     return env
 
 
