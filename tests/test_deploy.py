@@ -1,5 +1,6 @@
 """Running the archive beyond one machine: the health check and gunicorn."""
 
+import contextlib
 import json
 import os
 import re
@@ -10,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -133,15 +135,42 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def wait_until_serving(url, server, deadline):
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            pytest.fail(f"gunicorn exited early:\n{server.stdout.read()}")
+@contextlib.contextmanager
+def gunicorn(env: dict, log: Path, *, startup: float = 20):
+    """Run gunicorn with the project's config and env on a free port until its
+    /healthz answers, and yield (port, process); stop it with SIGTERM after.
+
+    Its output goes to the file log: a pipe nobody reads while requests run
+    fills up, and then every worker waits to write its access log line."""
+    port = free_port()
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
+            cwd=ROOT,
+            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + startup
+        while True:
+            if server.poll() is not None:
+                pytest.fail(f"gunicorn exited early:\n{log.read_text()}")
+            try:
+                fetch(f"http://127.0.0.1:{port}/healthz")
+                break
+            except (ConnectionError, urllib.error.URLError):
+                if time.monotonic() > deadline:
+                    pytest.fail("gunicorn did not answer within the deadline")
+                time.sleep(0.1)
+        yield port, server
+    finally:
+        server.send_signal(signal.SIGTERM)
         try:
-            return fetch(url)
-        except (ConnectionError, urllib.error.URLError):
-            time.sleep(0.1)
-    pytest.fail("gunicorn did not answer within the deadline")
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 @pytest.fixture
@@ -188,26 +217,11 @@ def collect_static(run: dict):
     )
 
 
-def test_gunicorn_serves_the_archive_with_the_projects_config(production_env):
-    port = free_port()
-    env = {
-        **production_env,
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        status, headers, body = wait_until_serving(
-            f"{base}/healthz", server, time.monotonic() + 15
-        )
+def test_gunicorn_serves_the_archive_with_the_projects_config(production_env, tmp_path):
+    log = tmp_path / "gunicorn.log"
+    with gunicorn({**production_env, "GUNICORN_WORKERS": "2"}, log) as (port, server):
+        base = f"http://127.0.0.1:{port}"
+        status, headers, body = fetch(f"{base}/healthz")
         assert (status, json.loads(body)) == (200, {"status": "ok"})
 
         proxied = {"Host": "archive.example.org", "X-Forwarded-Proto": "https"}
@@ -221,13 +235,7 @@ def test_gunicorn_serves_the_archive_with_the_projects_config(production_env):
         status, headers, _ = fetch(f"{base}/articles/", Host="archive.example.org")
         assert status == 301
         assert headers["Location"] == "https://archive.example.org/articles/"
-    finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            output, _ = server.communicate(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            raise
+    output = log.read_text()
     assert server.returncode == 0, output
     assert "Shutting down: Master" in output
     # The access log names the request and its duration in milliseconds.

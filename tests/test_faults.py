@@ -3,14 +3,12 @@
 import contextlib
 import json
 import os
-import signal
 import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-import urllib.error
 from collections import Counter
 from dataclasses import dataclass
 from unittest import mock
@@ -32,6 +30,7 @@ from tests.test_deploy import (
     database_settings,
     fetch,
     free_port,
+    gunicorn,
 )
 from tests.test_settings import ROOT, STRONG_KEY
 
@@ -351,16 +350,6 @@ def by_second(answers: list[Answer], origin: float) -> str:
     )
 
 
-def serving(url, server, log) -> bool:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            return fetch(url)[0] == 200
-        except (ConnectionError, urllib.error.URLError):
-            time.sleep(0.1)
-    return False
-
-
 @needs_postgres
 def test_gunicorn_answers_503_through_a_database_restart_and_recovers_alone(
     outage_database, tmp_path
@@ -368,10 +357,8 @@ def test_gunicorn_answers_503_through_a_database_restart_and_recovers_alone(
     direct = outage_database["url"](outage_database["host"], outage_database["port"])
     env = production_env_on(direct, tmp_path)
     proxy = OutageProxy((outage_database["host"], outage_database["port"]))
-    port = free_port()
     env.update(
         DATABASE_URL=outage_database["url"]("127.0.0.1", proxy.port),
-        GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_WORKERS="2",
         # No worker is recycled during the drill: recovery is the workers' own.
         GUNICORN_MAX_REQUESTS="0",
@@ -382,51 +369,37 @@ def test_gunicorn_answers_503_through_a_database_restart_and_recovers_alone(
         CACHE_PAGES="0",
         API_ANON_RATE="",
     )
-    # The log to a file: a pipe nobody reads while the load runs fills up, and
-    # then every worker waits to write its access log line.
     log = tmp_path / "gunicorn.log"
-    with log.open("w") as sink:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-            cwd=ROOT,
-            env=env,
-            stdout=sink,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
     answers: list[Answer] = []
     stop = threading.Event()
     paths = ["/articles/", "/api/v1/articles/", "/articles/?outlet=example-wire"]
-    clients = [
-        threading.Thread(target=load, args=(base, paths, answers, stop), daemon=True)
-        for _ in range(3)
-    ]
     try:
-        assert serving(f"{base}/healthz", server, log), log.read_text()
-        origin = time.monotonic()
-        for client in clients:
-            client.start()
-        time.sleep(2)
-        down = time.monotonic()
-        proxy.outage()
-        time.sleep(1)
-        health, _, _ = fetch(f"{base}/healthz")
-        time.sleep(3)
-        up = time.monotonic()
-        proxy.restore()
-        time.sleep(6)
-        stop.set()
-        for client in clients:
-            client.join(timeout=15)
+        with gunicorn(env, log) as (port, _):
+            base = f"http://127.0.0.1:{port}"
+            clients = [
+                threading.Thread(
+                    target=load, args=(base, paths, answers, stop), daemon=True
+                )
+                for _ in range(3)
+            ]
+            origin = time.monotonic()
+            for client in clients:
+                client.start()
+            time.sleep(2)
+            down = time.monotonic()
+            proxy.outage()
+            time.sleep(1)
+            health, _, _ = fetch(f"{base}/healthz")
+            time.sleep(3)
+            up = time.monotonic()
+            proxy.restore()
+            time.sleep(6)
+            stop.set()
+            for client in clients:
+                client.join(timeout=15)
     finally:
         stop.set()
         proxy.close()
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
     output = log.read_text()
     print(by_second(answers, origin))
     print(f"outage from {down - origin:.1f}s to {up - origin:.1f}s")

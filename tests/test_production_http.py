@@ -4,7 +4,6 @@ the HTTPS redirect, secure cookies and the request limits, checked on the wire."
 
 import http.client
 import json
-import signal
 import subprocess
 import sys
 import time
@@ -12,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.test_deploy import free_port, production_environment
+from tests.test_deploy import gunicorn, production_environment
 from tests.test_settings import ROOT
 
 HOST = "archive.example.org"
@@ -46,41 +45,15 @@ def server(tmp_path_factory):
         check=True,
         timeout=60,
     )
-    port = free_port()
     env.update(
-        GUNICORN_BIND=f"127.0.0.1:{port}",
         # One worker: the throttle counts live in its memory (no REDIS_URL).
         GUNICORN_WORKERS="1",
         DATA_UPLOAD_MAX_MEMORY_SIZE="4096",
         SITE_SEARCH_RATE="2/minute",
     )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.monotonic() + 20
-    while True:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited early:\n{process.stdout.read()}")
-        try:
-            ask(port, "GET", "/healthz")
-            break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                pytest.fail("gunicorn did not answer within the deadline")
-            time.sleep(0.1)
-    yield port
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.communicate(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        raise
+    log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
+    with gunicorn(env, log) as (port, _):
+        yield port
 
 
 def ask(port, method, path, headers=None, body=None):
