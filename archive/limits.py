@@ -9,7 +9,7 @@ from django.http.multipartparser import TooManyFilesSent
 from django.shortcuts import render
 from django.views import defaults
 
-from articles.api.errors import error_body
+from articles.api.errors import error_body, is_api_request
 from articles.ingest.reading import sizes
 
 MULTIPART = "multipart/form-data"
@@ -17,7 +17,7 @@ MULTIPART = "multipart/form-data"
 
 def refuse(request, *, status: int, code: str, title: str, message: str, headers=None):
     """Return the answer to a request refused by a limit."""
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         response = JsonResponse(error_body(status, code, message), status=status)
     else:
         response = render(
@@ -107,7 +107,7 @@ def bad_request(request, exception):
             message=f"The upload has more than {settings.DATA_UPLOAD_MAX_NUMBER_FILES}"
             " files (DATA_UPLOAD_MAX_NUMBER_FILES). Send fewer files at a time.",
         )
-    if request.path.startswith("/api/"):
+    if is_api_request(request):
         return refuse(
             request,
             status=400,

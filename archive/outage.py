@@ -20,6 +20,8 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 
+from articles.api.errors import error_body, is_api_request
+
 logger = logging.getLogger(__name__)
 
 # Seconds a client is asked to wait before trying again: a restart of
@@ -58,9 +60,7 @@ def database_unavailable(error: BaseException | None) -> bool:
 
 def unavailable_response(request) -> HttpResponse:
     """Return the 503 the archive answers while its database is away."""
-    if request.path.startswith("/api/"):
-        from articles.api.errors import error_body
-
+    if is_api_request(request):
         response = JsonResponse(
             error_body(
                 503,

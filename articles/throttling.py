@@ -11,16 +11,15 @@ import math
 from functools import wraps
 
 from django.conf import settings
-from rest_framework.throttling import AnonRateThrottle
 
 from archive.limits import refuse
 
+from .api.throttling import SettingRateThrottle
 
-class SiteSearchThrottle(AnonRateThrottle):
+
+class SiteSearchThrottle(SettingRateThrottle):
     scope = "site_search"
-
-    def get_rate(self):
-        return settings.SITE_SEARCH_RATE or None
+    rate_setting = "SITE_SEARCH_RATE"
 
 
 def throttle_searches(view):

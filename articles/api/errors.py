@@ -103,12 +103,13 @@ def exception_handler(exc, context):
     return response
 
 
-def _is_api(request) -> bool:
+def is_api_request(request) -> bool:
+    """Return whether request is answered in the API's JSON error shape."""
     return request.path.startswith("/api/")
 
 
 def page_not_found(request, exception):
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(
             error_body(
                 404,
@@ -129,7 +130,7 @@ def server_error(request):
     # went away is a 503 wherever it was noticed (archive/outage.py).
     if database_unavailable(sys.exc_info()[1]):
         return unavailable_response(request)
-    if _is_api(request):
+    if is_api_request(request):
         return JsonResponse(
             error_body(
                 500,

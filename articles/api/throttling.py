@@ -2,7 +2,17 @@ from django.conf import settings
 from rest_framework.throttling import AnonRateThrottle
 
 
-class NamedThrottle(AnonRateThrottle):
+class SettingRateThrottle(AnonRateThrottle):
+    """An anonymous rate read from the setting named by rate_setting ("30/minute";
+    empty: no limit), when each request is checked, so tests may change it."""
+
+    rate_setting: str
+
+    def get_rate(self):
+        return getattr(settings, self.rate_setting) or None
+
+
+class NamedThrottle(SettingRateThrottle):
     """An anonymous rate that, when it refuses a request, leaves on the request
     what was limited, so that the 429 can say which limit a client hit."""
 
@@ -20,8 +30,7 @@ class NamedThrottle(AnonRateThrottle):
 class AnonThrottle(NamedThrottle):
     """Anonymous clients' rate, from the API_ANON_RATE setting (empty: no limit)."""
 
-    def get_rate(self):
-        return settings.API_ANON_RATE or None
+    rate_setting = "API_ANON_RATE"
 
 
 class AnonSearchThrottle(NamedThrottle):
@@ -31,9 +40,7 @@ class AnonSearchThrottle(NamedThrottle):
 
     scope = "anon_search"
     limited = "searches"
-
-    def get_rate(self):
-        return settings.API_ANON_SEARCH_RATE or None
+    rate_setting = "API_ANON_SEARCH_RATE"
 
     def allow_request(self, request, view):
         if not request.query_params.get("q", "").strip():
@@ -47,9 +54,7 @@ class AnonExportThrottle(NamedThrottle):
 
     scope = "anon_export"
     limited = "exports"
-
-    def get_rate(self):
-        return settings.API_ANON_EXPORT_RATE or None
+    rate_setting = "API_ANON_EXPORT_RATE"
 
     def allow_request(self, request, view):
         if getattr(view, "action", None) != "export":
