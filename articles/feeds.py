@@ -27,15 +27,17 @@ from .models import (
     Person,
     Topic,
 )
+from .text import strip_control_characters
 
 FEED_SIZE = 30
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# What XML 1.0 cannot carry beyond the control characters the archive refuses.
+_NOT_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")
 
 
 def _xml_text(value):
     if isinstance(value, str):
-        return _NOT_XML.sub("", value)
+        return _NOT_XML.sub("", strip_control_characters(value))
     if isinstance(value, list | tuple):
         return [_xml_text(v) for v in value]
     return value

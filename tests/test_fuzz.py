@@ -44,6 +44,7 @@ from tests.factories import (
     PersonFactory,
     TopicFactory,
 )
+from tests.test_ingest import record as ingest_record
 
 settings.register_profile(
     "ci",
@@ -109,23 +110,10 @@ def row_counts() -> dict[str, int]:
 
 
 def record(**fields) -> dict:
-    base = {
-        "title": "Lavrov and Fidan discuss grain corridor",
-        "url": "https://tass.com/politics/1000001",
-        "outlet": "TASS",
-        "published_at": "2023-08-31T10:15:00Z",
-        "authors": ["Anna Petrova"],
-        "language": "en",
-        "body": (
-            "Russian Foreign Minister Sergey Lavrov met his Turkish counterpart Hakan "
-            "Fidan in Moscow.\n\n“We discussed the grain corridor in detail and agreed "
-            "to keep working,” Lavrov said after the talks."
-        ),
-        "topics": ["grain-deal"],
-        "people": ["Sergey Lavrov"],
-    }
-    base.update(fields)
-    return base
+    """test_ingest's JSON Lines record, with topics and people as well."""
+    return ingest_record(
+        **{"topics": ["grain-deal"], "people": ["Sergey Lavrov"], **fields}
+    )
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from articles.text import normalise_body
 
 from . import signatures
 from .language import primary_tag
-from .parsed import ParsedArticle, RejectedInput
+from .parsed import ParsedArticle, RejectedInput, one_line
 from .reading import ImpossibleDate, NotADate, timestamp
 
 FIELDS = (
@@ -302,5 +302,5 @@ def _published_at(
 
 def _shown(value: str, limit: int = 60) -> str:
     """Return a value as a one-line reason quotes it: on one line, cut short."""
-    value = " ".join(value.split())
+    value = one_line(value)
     return value if len(value) <= limit else value[: limit - 1] + "…"
