@@ -920,6 +920,7 @@ class ArticlePerson(models.Model):
         link = super().from_db(db, field_names, values)
         # Moving a link to another person recounts the one it left as well.
         link._stored_entity_id = link.__dict__.get("person_id")
+        link._stored_state = link.__dict__.get("state")
         return link
 
 
@@ -974,6 +975,7 @@ class ArticleTopic(models.Model):
         link = super().from_db(db, field_names, values)
         # Moving a link to another topic recounts the one it left as well.
         link._stored_entity_id = link.__dict__.get("topic_id")
+        link._stored_state = link.__dict__.get("state")
         return link
 
 

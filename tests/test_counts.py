@@ -100,6 +100,40 @@ def test_suggested_links_count_once_confirmed(linked):
     assert counts(newcomer, new_topic) == [2, 2]
 
 
+def test_rejecting_suggestions_recounts_nothing_per_link(linked):
+    *_, articles = linked
+    selected = Article.objects.filter(pk__in=[a.pk for a in articles])
+
+    def reject_after_suggesting(n):
+        for _ in range(n):
+            for article in articles:
+                ArticlePersonFactory(article=article, state=LinkState.SUGGESTED)
+        with CaptureQueriesContext(connection) as queries:
+            services.reject_suggestions(articles=selected)
+        return len(queries)
+
+    few, many = reject_after_suggesting(1), reject_after_suggesting(4)
+    # Each removed link still writes its history row and touches its article;
+    # no recount queries on top.
+    assert many - few <= 2 * len(articles) * (4 - 1)
+
+
+def test_a_link_saved_from_or_to_confirmed_recounts(linked):
+    _, person, _, articles = linked
+    link = ArticlePerson.objects.get(article=articles[0], person=person)
+    link.state = LinkState.SUGGESTED
+    link.save()
+    assert counts(person) == [2]
+    link.state = LinkState.CONFIRMED
+    link.save()
+    assert counts(person) == [3]
+    unloaded = ArticlePerson.objects.get(pk=link.pk)
+    del unloaded._stored_state  # as if built in memory, not read
+    unloaded.state = LinkState.SUGGESTED
+    unloaded.save()
+    assert counts(person) == [2]
+
+
 def test_bulk_tagging_and_untagging_recount(linked):
     _, _, topic, articles = linked
     selected = Article.objects.filter(pk__in=[a.pk for a in articles])
