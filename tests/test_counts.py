@@ -278,6 +278,15 @@ def test_publishing_and_withdrawing_move_the_monthly_counts(spread):
     assert_kept(outlet, person, topic)
 
 
+def test_a_status_change_recounts_only_the_articles_months(spread):
+    _, person, _, articles = spread
+    MonthlyCount.objects.filter(kind="person", month=dt.date(2021, 1, 1)).update(
+        count=99
+    )
+    Article.objects.filter(pk=articles[2].pk).set_status(Article.Status.DRAFT)
+    assert [m.count for m in kept(person)] == [99, 1]
+
+
 def test_links_added_removed_and_deleted_move_the_monthly_counts(spread):
     outlet, person, topic, articles = spread
     selected = Article.objects.filter(pk__in=[a.pk for a in articles[:2]])
