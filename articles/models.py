@@ -458,11 +458,13 @@ class ArticleQuerySet(models.QuerySet):
         """Mark the articles changed now, for API consumers syncing by time
         (and for the page cache: the articles' pages changed)."""
         from .cache import bump_on_commit
-        from .counts import recount_for_articles
+        from .counts import months_of, recount_for_articles
 
         bump_on_commit(using=self.db)
-        # Links confirmed or added in bulk change what the public counts.
-        recount_for_articles(self, using=self.db)
+        # Links confirmed or added in bulk change what the public counts, in
+        # these articles' months only.
+        months = months_of(*self.values_list("published_at", flat=True))
+        recount_for_articles(self, using=self.db, months=months)
         return Article.objects.filter(pk__in=self.values("pk")).update(
             updated_at=timezone.now()
         )

@@ -287,6 +287,18 @@ def test_a_status_change_recounts_only_the_articles_months(spread):
     assert [m.count for m in kept(person)] == [99, 1]
 
 
+def test_bulk_tagging_recounts_only_the_articles_months(spread):
+    _, _, topic, articles = spread
+    MonthlyCount.objects.filter(kind="topic", month=dt.date(2021, 1, 1)).update(
+        count=99
+    )
+    other = PersonFactory()
+    selected = Article.objects.filter(pk=articles[2].pk)
+    services.add_person(articles=selected, person=other, role=ArticlePerson.Role.QUOTED)
+    assert [m.count for m in kept(other)] == [1]
+    assert [m.count for m in kept(topic)] == [99, 1, 0, 1]
+
+
 def test_links_added_removed_and_deleted_move_the_monthly_counts(spread):
     outlet, person, topic, articles = spread
     selected = Article.objects.filter(pk__in=[a.pk for a in articles[:2]])
