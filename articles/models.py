@@ -429,7 +429,7 @@ class ArticleQuerySet(models.QuerySet):
         """Move the articles to status, leaving tombstones for those that leave
         the public archive; return how many changed."""
         from .cache import bump_on_commit
-        from .counts import recount_for_articles
+        from .counts import months_of, recount_for_articles
 
         with transaction.atomic(using=self.db):
             rows = list(self.exclude(status=status).values_list("pk", "slug", "status"))
@@ -443,12 +443,14 @@ class ArticleQuerySet(models.QuerySet):
             )
             # update() bypasses history; the corrections list needs to know
             # when each article was published, so record the change here.
-            Article.history.bulk_history_create(
-                list(changed), update=True, default_date=now
-            )
+            loaded = list(changed)
+            Article.history.bulk_history_create(loaded, update=True, default_date=now)
             Tombstone.record(rows, status, now)
             if rows:
-                recount_for_articles(changed, using=self.db)
+                # A status change moves only the articles' own months, as a
+                # single article's save does (signals.recount_article).
+                months = months_of(*(article.published_at for article in loaded))
+                recount_for_articles(changed, using=self.db, months=months)
                 bump_on_commit(using=self.db)
         return len(rows)
 
@@ -456,11 +458,13 @@ class ArticleQuerySet(models.QuerySet):
         """Mark the articles changed now, for API consumers syncing by time
         (and for the page cache: the articles' pages changed)."""
         from .cache import bump_on_commit
-        from .counts import recount_for_articles
+        from .counts import months_of, recount_for_articles
 
         bump_on_commit(using=self.db)
-        # Links confirmed or added in bulk change what the public counts.
-        recount_for_articles(self, using=self.db)
+        # Links confirmed or added in bulk change what the public counts, in
+        # these articles' months only.
+        months = months_of(*self.values_list("published_at", flat=True))
+        recount_for_articles(self, using=self.db, months=months)
         return Article.objects.filter(pk__in=self.values("pk")).update(
             updated_at=timezone.now()
         )
@@ -920,6 +924,7 @@ class ArticlePerson(models.Model):
         link = super().from_db(db, field_names, values)
         # Moving a link to another person recounts the one it left as well.
         link._stored_entity_id = link.__dict__.get("person_id")
+        link._stored_state = link.__dict__.get("state")
         return link
 
 
@@ -974,6 +979,7 @@ class ArticleTopic(models.Model):
         link = super().from_db(db, field_names, values)
         # Moving a link to another topic recounts the one it left as well.
         link._stored_entity_id = link.__dict__.get("topic_id")
+        link._stored_state = link.__dict__.get("state")
         return link
 
 

@@ -14,6 +14,7 @@ from .models import (
     ArticlePerson,
     ArticleTopic,
     ArticleVersion,
+    LinkState,
     MonthlyCount,
     Outlet,
     Person,
@@ -67,6 +68,23 @@ def recount_article(sender, instance, raw=False, using=None, **kwargs):
 def recount_linked(sender, instance, raw=False, using=None, **kwargs):
     if raw:
         return
+    model, entity_id = (
+        (Person, instance.person_id)
+        if sender is ArticlePerson
+        else (Topic, instance.topic_id)
+    )
+    # Only confirmed links count: a suggestion saved or removed (a curator
+    # rejecting hundreds at once) moves no count, so spare its queries. A link
+    # not loaded from the database may have been confirmed there.
+    stored_state = (
+        None
+        if kwargs.get("created")
+        else getattr(instance, "_stored_state", LinkState.CONFIRMED)
+    )
+    instance._stored_state = instance.state
+    if LinkState.CONFIRMED not in (instance.state, stored_state):
+        instance._stored_entity_id = entity_id
+        return
     # The article's month is all a link moves (its row is still there when
     # the link goes with it).
     dates = list(
@@ -75,11 +93,6 @@ def recount_linked(sender, instance, raw=False, using=None, **kwargs):
         .values_list("published_at", flat=True)
     )
     months = months_of(*dates) if dates else None
-    model, entity_id = (
-        (Person, instance.person_id)
-        if sender is ArticlePerson
-        else (Topic, instance.topic_id)
-    )
     ids = {entity_id, getattr(instance, "_stored_entity_id", None)} - {None}
     recount(model, sorted(ids), using=using, months=months)
     instance._stored_entity_id = entity_id

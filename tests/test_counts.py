@@ -100,6 +100,40 @@ def test_suggested_links_count_once_confirmed(linked):
     assert counts(newcomer, new_topic) == [2, 2]
 
 
+def test_rejecting_suggestions_recounts_nothing_per_link(linked):
+    *_, articles = linked
+    selected = Article.objects.filter(pk__in=[a.pk for a in articles])
+
+    def reject_after_suggesting(n):
+        for _ in range(n):
+            for article in articles:
+                ArticlePersonFactory(article=article, state=LinkState.SUGGESTED)
+        with CaptureQueriesContext(connection) as queries:
+            services.reject_suggestions(articles=selected)
+        return len(queries)
+
+    few, many = reject_after_suggesting(1), reject_after_suggesting(4)
+    # Each removed link still writes its history row and touches its article;
+    # no recount queries on top.
+    assert many - few <= 2 * len(articles) * (4 - 1)
+
+
+def test_a_link_saved_from_or_to_confirmed_recounts(linked):
+    _, person, _, articles = linked
+    link = ArticlePerson.objects.get(article=articles[0], person=person)
+    link.state = LinkState.SUGGESTED
+    link.save()
+    assert counts(person) == [2]
+    link.state = LinkState.CONFIRMED
+    link.save()
+    assert counts(person) == [3]
+    unloaded = ArticlePerson.objects.get(pk=link.pk)
+    del unloaded._stored_state  # as if built in memory, not read
+    unloaded.state = LinkState.SUGGESTED
+    unloaded.save()
+    assert counts(person) == [2]
+
+
 def test_bulk_tagging_and_untagging_recount(linked):
     _, _, topic, articles = linked
     selected = Article.objects.filter(pk__in=[a.pk for a in articles])
@@ -242,6 +276,27 @@ def test_publishing_and_withdrawing_move_the_monthly_counts(spread):
     selected.set_status(Article.Status.PUBLISHED)
     assert len(kept(topic)) == 4
     assert_kept(outlet, person, topic)
+
+
+def test_a_status_change_recounts_only_the_articles_months(spread):
+    _, person, _, articles = spread
+    MonthlyCount.objects.filter(kind="person", month=dt.date(2021, 1, 1)).update(
+        count=99
+    )
+    Article.objects.filter(pk=articles[2].pk).set_status(Article.Status.DRAFT)
+    assert [m.count for m in kept(person)] == [99, 1]
+
+
+def test_bulk_tagging_recounts_only_the_articles_months(spread):
+    _, _, topic, articles = spread
+    MonthlyCount.objects.filter(kind="topic", month=dt.date(2021, 1, 1)).update(
+        count=99
+    )
+    other = PersonFactory()
+    selected = Article.objects.filter(pk=articles[2].pk)
+    services.add_person(articles=selected, person=other, role=ArticlePerson.Role.QUOTED)
+    assert [m.count for m in kept(other)] == [1]
+    assert [m.count for m in kept(topic)] == [99, 1, 0, 1]
 
 
 def test_links_added_removed_and_deleted_move_the_monthly_counts(spread):
