@@ -132,9 +132,6 @@ def merge(*, survivor, absorbed, user=None) -> MergeRecord:
             setattr(survivor, field, absorbed_fields[field])
     survivor.full_clean()
     survivor._change_reason = _reason(f"Merged {absorbed_label} into this one")
-    # Moving the links recounted the survivor's published articles in the
-    # database; this copy was read before, and must not save the old count.
-    survivor.refresh_from_db(fields=["published_count"])
     survivor.save()
     return MergeRecord.objects.create(
         kind=kind,

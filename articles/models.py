@@ -151,7 +151,42 @@ def unique_slug(model, text: str, *, exclude_pk=None, fallback: str) -> str:
     return slug
 
 
-class Outlet(models.Model):
+class Entity(models.Model):
+    """What outlets, people and topics share: a slug made from the name when
+    none is given, and the number of published articles of theirs the public
+    sees, which only articles.counts writes."""
+
+    published_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Published articles the public sees; kept by articles.counts.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(
+                type(self),
+                self.name,
+                exclude_pk=self.pk,
+                fallback=self._meta.model_name,
+            )
+        updating = not (self._state.adding or kwargs.get("force_insert"))
+        if updating and kwargs.get("update_fields") is None:
+            # The count is the database's: a copy loaded before articles.counts
+            # last changed it (a merge moving links, an edit while an import
+            # publishes) must not write the old number back.
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name != "published_count"
+            ]
+        super().save(*args, **kwargs)
+
+
+class Outlet(Entity):
     class Ownership(models.TextChoices):
         STATE = "state", "State-owned"
         PUBLIC = "public", "Public broadcaster"
@@ -185,12 +220,6 @@ class Outlet(models.Model):
     )
     description = models.TextField(blank=True)
 
-    published_count = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        help_text="Published articles the public sees; kept by articles.counts.",
-    )
-
     objects = OutletQuerySet.as_manager()
     history = HistoricalRecords(excluded_fields=["published_count"])
 
@@ -205,13 +234,6 @@ class Outlet(models.Model):
 
     def __str__(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(
-                Outlet, self.name, exclude_pk=self.pk, fallback="outlet"
-            )
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:outlet-detail", kwargs={"slug": self.slug})
@@ -237,7 +259,7 @@ class Outlet(models.Model):
                 )
 
 
-class Person(models.Model):
+class Person(Entity):
     name = models.CharField(max_length=200)
     slug = models.SlugField(
         max_length=200,
@@ -252,11 +274,6 @@ class Person(models.Model):
     )
     description = models.CharField(
         max_length=255, blank=True, help_text="e.g. “Foreign Minister of Russia”."
-    )
-    published_count = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        help_text="Published articles the public sees; kept by articles.counts.",
     )
     country = CountryField(blank=True)
     wikidata_id = models.CharField(
@@ -286,13 +303,6 @@ class Person(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(
-                Person, self.name, exclude_pk=self.pk, fallback="person"
-            )
-        super().save(*args, **kwargs)
-
     def get_absolute_url(self):
         return reverse("articles:person-detail", kwargs={"slug": self.slug})
 
@@ -308,7 +318,7 @@ class Person(models.Model):
         return {fold(name) for name in self.names()}
 
 
-class Topic(models.Model):
+class Topic(Entity):
     MAX_DEPTH = 3
 
     name = models.CharField(max_length=200)
@@ -319,11 +329,6 @@ class Topic(models.Model):
         help_text="Left empty, made from the name.",
     )
     description = models.TextField(blank=True)
-    published_count = models.PositiveIntegerField(
-        default=0,
-        editable=False,
-        help_text="Published articles the public sees; kept by articles.counts.",
-    )
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -363,13 +368,6 @@ class Topic(models.Model):
 
     def __str__(self):
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = unique_slug(
-                Topic, self.name, exclude_pk=self.pk, fallback="topic"
-            )
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})

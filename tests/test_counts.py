@@ -380,3 +380,20 @@ def test_entity_pages_take_as_many_queries_for_many_articles(client, kind):
     few = queries()
     add(30)
     assert queries() == few
+
+
+def test_saving_an_entity_read_before_its_count_changed_keeps_the_new_count(linked):
+    outlet, person, topic, articles = linked
+    # Copies read now, as an admin form or a merge reads them, then edited after
+    # an article was withdrawn meanwhile.
+    stale = [type(o).objects.get(pk=o.pk) for o in (outlet, person, topic)]
+    Article.objects.filter(pk=articles[0].pk).set_status(
+        Article.Status.WITHDRAWN, reason="Retracted by the outlet."
+    )
+    for copy in stale:
+        copy.description = "Edited by a curator."
+        copy.save()
+    assert counts(outlet, person, topic) == [2, 2, 2]
+    assert [type(o).objects.get(pk=o.pk).description for o in stale] == [
+        "Edited by a curator."
+    ] * 3
