@@ -306,7 +306,7 @@ def import_archive(
                     loader.take(number, line)
                 loader.finish()
             _check_references(using)
-            reset_sequences(using)
+            reset_sequences(using=using)
             rebuild_derived(using)
     except DatabaseError as error:
         raise ArchiveError(
@@ -576,10 +576,11 @@ def _check_references(using: str):
         ) from error
 
 
-def reset_sequences(using: str = DEFAULT_DB_ALIAS):
-    """Move the id sequences past the imported ids, so new rows get new ids."""
+def reset_sequences(models=MODELS, using: str = DEFAULT_DB_ALIAS):
+    """Move the models' id sequences past the ids written with them (imported or
+    generated), so that new rows get new ids."""
     connection = connections[using]
-    statements = connection.ops.sequence_reset_sql(no_style(), MODELS)
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
     with connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)

@@ -14,11 +14,11 @@ import random
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
 from articles import corpus
+from articles.backup import reset_sequences
 from articles.cache import bump
 from articles.counts import recount_all
 from articles.models import (
@@ -144,10 +144,9 @@ class Command(BaseCommand):
             self.insert_batches(plan, jobs, started)
         recount_all()  # rows written without signals: count them here
         bump()  # and forget cached pages
-        with connection.cursor() as cursor:
-            for sql in connection.ops.sequence_reset_sql(no_style(), [Article]):
-                cursor.execute(sql)
-            if connection.vendor == "postgresql":
+        reset_sequences([Article])
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(
