@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from articles.text import ascii_slug, count_words
+from articles.text import ascii_slug
 
 # name, domain, country, language, ownership, dateline city
 OUTLETS = [
@@ -360,6 +360,9 @@ class Plan:
         statuses = gen.choice(len(STATUSES), size, p=STATUS_SHARES)
         mentioned = gen.choice(len(self.newsmakers), (size, 3), p=self.newsmaker_p)
         topics = gen.choice(len(self.topics), (size, 3), p=self.topic_p)
+        # A body's paragraphs take 18 of its words or more (a third more with
+        # the function words), but for up to 3 for the people it names.
+        draws = Draws(gen, int(total) // 9 + 4 * size + 1)
         rows = Rows()
         at = 0
         for i in range(size):
@@ -370,7 +373,7 @@ class Plan:
             )
             body_words = [w for w in words[2 * at : 2 * (at + lengths[i])] if w]
             at += lengths[i]
-            lead, body, quotes = self.body(rng, body_words, people, city)
+            lead, body, quotes = self.body(draws, body_words, people, city)
             status = STATUSES[statuses[i]]
             published_at = None
             if rng.random() >= UNDATED_SHARE:
@@ -396,7 +399,7 @@ class Plan:
                     lead,
                     body,
                     language if rng.random() < 0.7 else "en",
-                    count_words(body),
+                    len(body.split()),  # count_words(body), as every chunk is a word
                     status,
                     rng.choice(WITHDRAWAL_REASONS) if status == "withdrawn" else "",
                     1,
@@ -442,50 +445,72 @@ class Plan:
             return "suggested"
         return "suggested" if rng.random() < SUGGESTED_SHARE else "confirmed"
 
-    def body(self, rng, words, people, city):
+    def body(self, draws, words, people, city):
         """The lead, the body (lead first) and its quotes as (person, text)."""
         name = self.people[people[0]][1]
         lead = (
-            f"{city}. {name} {rng.choice(VERBS)} {' '.join(words[:4])} on "
-            f"{rng.choice(PLACES)} talks."
+            f"{city}. {name} {VERBS[next(draws.verb)]} {' '.join(words[:4])} on "
+            f"{PLACES[next(draws.place)]} talks."
         )
         paragraphs, quotes, at, n = [lead], [], 4, 0
         while at < len(words) or n < len(people):
             person = people[n % len(people)]
             sentences = []
-            for _ in range(rng.randint(2, 4)):
-                k = rng.randint(6, 18)
-                sentences.append(self.sentence(rng, words[at : at + k]))
+            for _ in range(next(draws.sentences)):
+                k = next(draws.length)
+                sentences.append(sentence(" ".join(words[at : at + k])))
                 at += k
             if 0 < n < len(people):
                 sentences.insert(
-                    0, f"{self.people[person][1]} {rng.choice(SAYINGS)} so."
+                    0, f"{self.people[person][1]} {SAYINGS[next(draws.saying)]} so."
                 )
-            k = rng.randint(6, 14)
+            k = next(draws.short)
             sentences.insert(
-                rng.randrange(len(sentences) + 1),
-                self.sentence(rng, words[at : at + k], person=person),
+                int(next(draws.slot) * (len(sentences) + 1)),
+                self.remark(draws, words[at : at + k], person),
             )
             at += k
-            if rng.random() < 0.12:
-                k = rng.randint(6, 14)
-                text = self.sentence(rng, words[at : at + k])
+            if next(draws.chance) < 0.12:
+                k = next(draws.short)
+                text = sentence(" ".join(words[at : at + k]))
                 at += k
                 quotes.append((person, text))
                 sentences.append(
-                    f"“{text}” {self.surname(person)} {rng.choice(SAYINGS)}."
+                    f"“{text}” {self.surname(person)} {SAYINGS[next(draws.saying)]}."
                 )
-            paragraphs.append(" ".join(s for s in sentences if s))
+            paragraphs.append(" ".join(sentences))
             n += 1
         return lead, "\n\n".join(paragraphs), quotes
 
-    def sentence(self, rng, words, *, person=None) -> str:
+    def remark(self, draws, words, person) -> str:
+        """A sentence about what `person` did."""
         words = words or ["talks"]
-        if person is not None:
-            text = (
-                f"{self.surname(person)} {rng.choice(VERBS)} the {' '.join(words[:3])} "
-                f"in {rng.choice(PLACES)}, {' '.join(words[3:])}"
-            )
-        else:
-            text = " ".join(words)
-        return text[0].upper() + text[1:].rstrip(", ") + "."
+        return sentence(
+            f"{self.surname(person)} {VERBS[next(draws.verb)]} the "
+            f"{' '.join(words[:3])} in {PLACES[next(draws.place)]}, "
+            f"{' '.join(words[3:])}"
+        )
+
+
+def sentence(text: str) -> str:
+    text = text or "talks"
+    return text[0].upper() + text[1:].rstrip(", ") + "."
+
+
+class Draws:
+    """A batch's small random choices, drawn ahead in bulk for `paragraphs`
+    paragraphs at most: taking the next of a list costs a fraction of a call to
+    random."""
+
+    def __init__(self, gen, paragraphs: int):
+        def ints(low, high, n):
+            return iter(gen.integers(low, high, n * paragraphs).tolist())
+
+        self.sentences = ints(2, 5, 1)  # plain sentences in a paragraph
+        self.length = ints(6, 19, 4)  # words in a plain sentence
+        self.short = ints(6, 15, 2)  # in a remark or a quote
+        self.verb = ints(0, len(VERBS), 1)
+        self.place = ints(0, len(PLACES), 1)
+        self.saying = ints(0, len(SAYINGS), 2)
+        self.slot = iter(gen.random(paragraphs).tolist())  # where the remark goes
+        self.chance = iter(gen.random(paragraphs).tolist())  # of a quote
