@@ -1,10 +1,13 @@
+import random
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count
+from django.utils import timezone
 
+from articles import corpus
 from articles.models import (
     Article,
     ArticlePerson,
@@ -148,14 +151,32 @@ def test_same_seed_same_corpus():
 def test_copy_workers_write_the_same_corpus_as_one_process():
     """Outside a transaction, PostgreSQL batches go through worker processes with
     COPY, the secondary indexes dropped and rebuilt; the corpus is the same."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes ORDER BY indexname")
-        indexes = cursor.fetchall()
-    generate(articles=60, seed=5, batch_size=16, workers=2)
+
+    def schema():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT indexdef FROM pg_indexes ORDER BY indexname")
+            indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint ORDER BY 1, 2"
+            )
+            return indexes, cursor.fetchall()
+
+    before = schema()
+    output = StringIO()
+    call_command(
+        "generate_corpus",
+        stdout=output,
+        **SMALL,
+        articles=60,
+        seed=5,
+        batch_size=16,
+        workers=2,
+    )
+    assert "Search vectors: 60 checked, all right." in output.getvalue()
     by_workers = snapshot()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes ORDER BY indexname")
-        assert cursor.fetchall() == indexes
+    by_workers_vectors = vectors()
+    assert schema() == before  # indexes and foreign keys built again
     assert Article.objects.filter(search_vector__isnull=True).count() == 0
     ArticleFactory()  # the id sequence moved past the generated ids
 
@@ -167,8 +188,19 @@ def test_copy_workers_write_the_same_corpus_as_one_process():
     with transaction.atomic():
         generate(articles=60, seed=5, batch_size=16)
         in_process = snapshot()
+        in_process_vectors = vectors()
         transaction.set_rollback(True)
     assert in_process == by_workers
+    # The workers made the search vectors that the trigger makes in one process.
+    assert in_process_vectors == by_workers_vectors
+
+
+def vectors():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT title, search_vector::text FROM articles_article ORDER BY title"
+        )
+        return cursor.fetchall()
 
 
 def test_refuses_an_archive_that_has_articles():
@@ -182,3 +214,24 @@ def test_refuses_nonsense_sizes():
     with pytest.raises(CommandError, match="--articles must be at least 1"):
         generate(articles=0)
     assert not Outlet.objects.exists()
+
+
+def test_every_body_counts_its_words_as_count_words_would():
+    """Bodies are made of whole words and punctuation, so the generator counts
+    a body's words by its spaces; thousands of bodies, no database."""
+    rng = random.Random(2)
+    plan = corpus.Plan(
+        2,
+        outlets=[(n, f"outlet{n}.example", "Ankara", "tr") for n in range(1, 31)],
+        people=list(enumerate(corpus.person_names(rng, 3000), start=1)),
+        topics=list(range(1, 101)),
+    )
+    now = timezone.now()
+    body, counted = (corpus.ARTICLE_COLUMNS.index(c) for c in ("body", "word_count"))
+    bodies = 0
+    for number in range(4):
+        rows = plan.batch(number, number * 1000 + 1, 1000, now)
+        for row in rows.articles:
+            assert row[counted] == count_words(row[body])
+            bodies += 1
+    assert bodies == 4000

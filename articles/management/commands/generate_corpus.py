@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
@@ -20,17 +21,19 @@ from django.utils import timezone
 from articles import corpus
 from articles.backup import reset_sequences
 from articles.cache import bump
-from articles.counts import recount_all
+from articles.counts import recount, recount_all
 from articles.models import (
     Article,
     ArticlePerson,
     ArticleTopic,
+    MonthlyCount,
     Outlet,
     Person,
     Quote,
     Topic,
 )
 from articles.text import ascii_slug
+from articles.tsvector import EXPRESSION, Vectors
 
 # The tables a batch fills, in order, with their columns and the batch's rows.
 TABLES = [
@@ -39,6 +42,18 @@ TABLES = [
     (ArticleTopic, corpus.TOPIC_LINK_COLUMNS, "topics"),
     (Quote, corpus.QUOTE_COLUMNS, "quotes"),
 ]
+COUNTED = (Outlet, Person, Topic)  # their published articles, by month too
+TEXTS = ("title", "lead", "body")  # what an article's search vector is made of
+
+# The workers' sessions: no wait for the disk at each commit (a crash loses the
+# last batches, not consistency), search vectors kept as given (made by the
+# workers, see articles.tsvector), a full-text index's new entries gathered in
+# memory and merged 64 MB at a time, and bodies compressed with lz4 rather than
+# pglz, several times faster to write and to read.
+LOADING = (
+    "-c synchronous_commit=off -c archive.keep_search_vector=on "
+    "-c gin_pending_list_limit=65536 -c default_toast_compression=lz4"
+)
 
 
 def _tables(rows: corpus.Rows):
@@ -49,23 +64,35 @@ def _tables(rows: corpus.Rows):
 
 _plan: corpus.Plan | None = None
 _connection = None
+_vectors: Vectors | None = None
 
 
 def _start_worker(plan, params):
     import psycopg
 
-    global _plan, _connection
+    global _plan, _connection, _vectors
     _plan = plan
-    _connection = psycopg.connect(**params, options="-c synchronous_commit=off")
+    _connection = psycopg.connect(**params, autocommit=True, options=LOADING)
+    _vectors = Vectors(_connection.cursor)
 
 
 def _copy_batch(job) -> int:
-    """Make batch `number` and write it on this worker's own connection, in one
-    transaction."""
+    """Make batch `number`, with its articles' search vectors (made here rather
+    than by the server's trigger, see articles.tsvector), and write it on this
+    worker's own connection, in one transaction."""
     number, first_id, size, now = job
     rows = _plan.batch(number, first_id, size, now)
+    title, lead, body = (corpus.ARTICLE_COLUMNS.index(c) for c in TEXTS)
+    vectors = _vectors.vectors(
+        (row[title], row[lead], row[body]) for row in rows.articles
+    )
+    rows.articles = [
+        (*row, vector) for row, vector in zip(rows.articles, vectors, strict=True)
+    ]
     with _connection.transaction(), _connection.cursor() as cursor:
         for table, columns, rows_of in _tables(rows):
+            if table == Article._meta.db_table:
+                columns = [*columns, "search_vector"]
             names = ", ".join(f'"{c}"' for c in columns)
             with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for row in rows_of:
@@ -140,14 +167,12 @@ class Command(BaseCommand):
         # connections cannot see into a transaction this one is in (a test's).
         if connection.vendor == "postgresql" and not connection.in_atomic_block:
             self.copy_batches(plan, jobs, options["workers"], started)
+            self.check_vectors(n)
         else:
             self.insert_batches(plan, jobs, started)
-        recount_all()  # rows written without signals: count them here
+            recount_all()  # rows written without signals: count them here
         bump()  # and forget cached pages
         reset_sequences([Article])
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -174,21 +199,41 @@ class Command(BaseCommand):
             self.report(written, total, started)
 
     def copy_batches(self, plan, jobs, workers, started):
-        """Write the batches with COPY from worker processes, the tables' secondary
-        indexes dropped meanwhile: building an index once over a million rows is
-        far cheaper than updating it row by row."""
+        """Write the batches with COPY from worker processes, then finish().
+
+        Meanwhile the tables' B-tree indexes and foreign keys are dropped:
+        building an index or checking a key once over a million rows is far
+        cheaper than row by row. The full-text (GIN) indexes stay: their
+        entries gather in a pending list that the workers merge as they go, in
+        about the time one build after the load would take on one core."""
         tables = [model._meta.db_table for model, _, _ in TABLES]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexname, indexdef FROM pg_indexes i "
                 "WHERE tablename = ANY(%s) AND schemaname = current_schema() "
+                "AND indexdef NOT LIKE '%%USING gin%%' "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
                 "WHERE c.conname = i.indexname)",
                 [tables],
             )
             indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+                "FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid = ANY(%s::regclass[])",
+                [tables],
+            )
+            keys = cursor.fetchall()
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) "
+                "AND schemaname = current_schema() AND indexdef LIKE '%%USING gin%%'",
+                [tables],
+            )
+            full_text = [name for (name,) in cursor.fetchall()]
             for name, _ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
+            for table, name, _ in keys:
+                cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         params = connection.get_connection_params()
         connection.close()  # the workers must not share this process's socket
         total = sum(job[2] for job in jobs)
@@ -200,11 +245,86 @@ class Command(BaseCommand):
                     written += size
                     self.report(written, total, started)
         finally:
-            self.stdout.write(f"Rebuilding {len(indexes)} indexes…")
-            with connection.cursor() as cursor:
-                cursor.execute("SET maintenance_work_mem = '512MB'")
-                for _, definition in indexes:
-                    cursor.execute(definition)
+            self.finish(indexes, keys, full_text, params, workers)
+
+    def finish(self, indexes, keys, full_text, params, workers):
+        """Build the indexes again, merge the full-text indexes' pending lists
+        and count the published articles of every outlet, person and topic,
+        `workers` at a time; then add the foreign keys back (each locks its
+        tables against the builds) and analyse the tables."""
+        import psycopg
+
+        def run(statement):
+            with psycopg.connect(**params, autocommit=True) as db:
+                db.execute("SET maintenance_work_mem = '512MB'")
+                db.execute(statement)
+
+        def recount_of(model):
+            def recount_all_of_them():
+                try:
+                    recount(model)
+                finally:
+                    connection.close()  # this thread's
+
+            return recount_all_of_them
+
+        def in_parallel(tasks):
+            with ThreadPoolExecutor(workers) as pool:
+                began = time.perf_counter()
+                running = {
+                    pool.submit(*([task] if callable(task) else [run, task])): name
+                    for name, task in tasks
+                }
+                for done in as_completed(running):
+                    done.result()
+                    elapsed = time.perf_counter() - began
+                    self.stdout.write(f"  {running[done]} (after {elapsed:.0f} s)")
+
+        self.stdout.write(
+            f"Building {len(indexes)} indexes, counting, adding {len(keys)} "
+            f"foreign keys, {workers} at a time…"
+        )
+        began = time.perf_counter()
+        in_parallel(
+            [(name, definition) for name, definition in indexes]
+            + [(f"{model.__name__} counts", recount_of(model)) for model in COUNTED]
+            + [
+                (name, f"SELECT gin_clean_pending_list('{name}'::regclass)")
+                for name in full_text
+            ]
+        )
+        in_parallel(
+            (name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            for table, name, definition in keys
+        )
+        in_parallel(
+            (f"analysed {model._meta.db_table}", f"ANALYZE {model._meta.db_table}")
+            for model in (*(model for model, _, _ in TABLES), *COUNTED, MonthlyCount)
+        )
+        self.stdout.write(f"Finished in {time.perf_counter() - began:.1f} s.")
+
+    def check_vectors(self, n, sample=1000):
+        """Compare about `sample` of the vectors made in Python with the trigger's
+        expression; should one differ, recompute them all the slow way."""
+        table = connection.ops.quote_name(Article._meta.db_table)
+        differ = f"search_vector IS DISTINCT FROM ({EXPRESSION.format(t='')})"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT count(*) FILTER (WHERE {differ}), count(*) FROM {table} "
+                "WHERE mod(id, %s) = 0",
+                [max(n // sample, 1)],
+            )
+            wrong, checked = cursor.fetchone()
+            if not wrong:
+                self.stdout.write(f"Search vectors: {checked:,} checked, all right.")
+                return
+            self.stderr.write(
+                f"{wrong:,} of {checked:,} search vectors checked differ from "
+                "PostgreSQL's; recomputing all of them (slow)."
+            )
+            cursor.execute(
+                f"UPDATE {table} SET search_vector = {EXPRESSION.format(t='')}"
+            )
 
     def report(self, written, total, started):
         if written % 100_000 < 2_000 or written == total:
