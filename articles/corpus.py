@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from articles.text import ascii_slug
+from articles.tsvector import Unspelt
 
 # name, domain, country, language, ownership, dateline city
 OUTLETS = [
@@ -274,6 +275,7 @@ class Rows:
     people: list[tuple] = field(default_factory=list)
     topics: list[tuple] = field(default_factory=list)
     quotes: list[tuple] = field(default_factory=list)
+    vectors: list[str | None] = field(default_factory=list)  # the articles'
 
 
 ARTICLE_COLUMNS = [
@@ -327,8 +329,11 @@ class Plan:
         self.day_p = weights / weights.sum()
         self.events = np.array(sorted(rng.sample(range(DAYS), EVENTS)))
 
-    def batch(self, number: int, first_id: int, size: int, now) -> Rows:
-        """The rows of articles first_id .. first_id + size - 1."""
+    def batch(self, number: int, first_id: int, size: int, now, lexicon=None) -> Rows:
+        """The rows of articles first_id .. first_id + size - 1, and with a
+        lexicon (articles.tsvector.Lexicon), their search vectors."""
+        lexicon = lexicon or Unspelt()
+        of = lexicon.of
         gen = np.random.default_rng([self.seed, number])
         rng = random.Random(self.seed * 1_000_003 + number)
         lengths = np.clip(
@@ -337,15 +342,26 @@ class Plan:
             LENGTH_MAX,
         ).astype(int)
         total = lengths.sum()
-        words = self.vocabulary[gen.choice(len(self.vocabulary), total, p=self.word_p)]
+        chosen = gen.choice(len(self.vocabulary), total, p=self.word_p)
         # A function word after about a third of the words: pairs of (word,
-        # function word or ""), flattened.
-        glue = np.where(
-            gen.random(total) < 0.35,
-            np.array(FUNCTION_WORDS)[gen.integers(0, len(FUNCTION_WORDS), total)],
-            "",
-        )
-        words = np.stack([words, glue], axis=1).ravel().tolist()
+        # function word or ""), flattened; and their tokens (None for no word).
+        glued = gen.random(total) < 0.35
+        function = gen.integers(0, len(FUNCTION_WORDS), total)
+        words = np.stack(
+            [
+                self.vocabulary[chosen],
+                np.where(glued, np.array(FUNCTION_WORDS)[function], ""),
+            ],
+            axis=1,
+        ).ravel()
+        tokens = np.stack(
+            [
+                lexicon.words(self.vocabulary)[chosen],
+                np.where(glued, lexicon.words(FUNCTION_WORDS)[function], None),
+            ],
+            axis=1,
+        ).ravel()
+        words, tokens = words.tolist(), tokens.tolist()
         outlets = gen.choice(len(self.outlets), size, p=self.outlet_p)
         days = gen.choice(DAYS, size, p=self.day_p)
         near_event = gen.random(size) < EVENT_SHARE
@@ -371,9 +387,13 @@ class Plan:
             people = list(
                 dict.fromkeys(self.newsmakers[mentioned[i, : rng.randint(1, 3)]])
             )
-            body_words = [w for w in words[2 * at : 2 * (at + lengths[i])] if w]
+            span = slice(2 * at, 2 * (at + lengths[i]))
+            body_words = [w for w in words[span] if w]
+            body_tokens = [t for t in tokens[span] if t is not None]
             at += lengths[i]
-            lead, body, quotes = self.body(draws, body_words, people, city)
+            lead, body, quotes, spelt = self.body(
+                draws, lexicon, body_words, body_tokens, people, city
+            )
             status = STATUSES[statuses[i]]
             published_at = None
             if rng.random() >= UNDATED_SHARE:
@@ -381,11 +401,16 @@ class Plan:
                     START + dt.timedelta(days=int(days[i])), dt.time(), dt.UTC
                 ) + dt.timedelta(seconds=int(seconds[i]))
             surname = self.surname(people[0])
-            subject = [w for w in body_words[-12:] if w not in FUNCTION_WORDS][:3]
-            title = (
-                f"{surname} {rng.choice(VERBS)} {' '.join(subject)} "
-                f"in {rng.choice(PLACES)}"
-            )
+            subject = [
+                (word, token)
+                for word, token in zip(body_words[-12:], body_tokens[-12:], strict=True)
+                if word not in FUNCTION_WORDS
+            ][:3]
+            verb, place = rng.choice(VERBS), rng.choice(PLACES)
+            title = f"{surname} {verb} {' '.join(w for w, _ in subject)} in {place}"
+            title_tokens = [*of(surname), *of(verb), *(t for _, t in subject)]
+            title_tokens += [*of("in"), *of(place)]
+            rows.vectors.append(lexicon.vector(title_tokens, *spelt))
             rows.articles.append(
                 (
                     pk,
@@ -436,6 +461,19 @@ class Plan:
                     )
         return rows
 
+    def phrases(self) -> list[str]:
+        """Every word and phrase articles are written with."""
+        return [
+            *self.vocabulary.tolist(),
+            *FUNCTION_WORDS,
+            *VERBS,
+            *PLACES,
+            *SAYINGS,
+            *(city for _, _, city, _ in self.outlets),
+            *(name for _, name in self.people),
+            "so talks",
+        ]
+
     def surname(self, person: int) -> str:
         return self.people[person][1].split(" ", 1)[1]
 
@@ -445,51 +483,65 @@ class Plan:
             return "suggested"
         return "suggested" if rng.random() < SUGGESTED_SHARE else "confirmed"
 
-    def body(self, draws, words, people, city):
-        """The lead, the body (lead first) and its quotes as (person, text)."""
+    def body(self, draws, lexicon, words, tokens, people, city):
+        """The lead, the body (lead first), its quotes as (person, text), and
+        the tokens of the lead and of the body (see articles.tsvector)."""
+        of = lexicon.of
         name = self.people[people[0]][1]
-        lead = (
-            f"{city}. {name} {VERBS[next(draws.verb)]} {' '.join(words[:4])} on "
-            f"{PLACES[next(draws.place)]} talks."
-        )
-        paragraphs, quotes, at, n = [lead], [], 4, 0
+        verb, place = VERBS[next(draws.verb)], PLACES[next(draws.place)]
+        lead = f"{city}. {name} {verb} {' '.join(words[:4])} on {place} talks."
+        lead_tokens = [*of(city), *of(name), *of(verb), *tokens[:4], *of("on")]
+        lead_tokens += [*of(place), *of("talks")]
+        paragraphs, spelt, quotes, at, n = [lead], [*lead_tokens], [], 4, 0
         while at < len(words) or n < len(people):
             person = people[n % len(people)]
-            sentences = []
+            sentences, spellings = [], []
             for _ in range(next(draws.sentences)):
                 k = next(draws.length)
                 sentences.append(sentence(" ".join(words[at : at + k])))
+                spellings.append(tokens[at : at + k] or of("talks"))
                 at += k
             if 0 < n < len(people):
-                sentences.insert(
-                    0, f"{self.people[person][1]} {SAYINGS[next(draws.saying)]} so."
-                )
+                full, saying = self.people[person][1], SAYINGS[next(draws.saying)]
+                sentences.insert(0, f"{full} {saying} so.")
+                spellings.insert(0, [*of(full), *of(saying), *of("so")])
             k = next(draws.short)
-            sentences.insert(
-                int(next(draws.slot) * (len(sentences) + 1)),
-                self.remark(draws, words[at : at + k], person),
+            slot = int(next(draws.slot) * (len(sentences) + 1))
+            remark, spelling = self.remark(
+                draws, lexicon, words[at : at + k], tokens[at : at + k], person
             )
+            sentences.insert(slot, remark)
+            spellings.insert(slot, spelling)
             at += k
             if next(draws.chance) < 0.12:
                 k = next(draws.short)
                 text = sentence(" ".join(words[at : at + k]))
+                quoted = tokens[at : at + k] or of("talks")
                 at += k
                 quotes.append((person, text))
-                sentences.append(
-                    f"“{text}” {self.surname(person)} {SAYINGS[next(draws.saying)]}."
-                )
+                surname, saying = self.surname(person), SAYINGS[next(draws.saying)]
+                sentences.append(f"“{text}” {surname} {saying}.")
+                spellings.append([*quoted, *of(surname), *of(saying)])
             paragraphs.append(" ".join(sentences))
+            for spelling in spellings:
+                spelt += spelling
             n += 1
-        return lead, "\n\n".join(paragraphs), quotes
+        return lead, "\n\n".join(paragraphs), quotes, (lead_tokens, spelt)
 
-    def remark(self, draws, words, person) -> str:
-        """A sentence about what `person` did."""
-        words = words or ["talks"]
-        return sentence(
-            f"{self.surname(person)} {VERBS[next(draws.verb)]} the "
-            f"{' '.join(words[:3])} in {PLACES[next(draws.place)]}, "
+    def remark(self, draws, lexicon, words, tokens, person):
+        """A sentence about what `person` did, and its tokens."""
+        of = lexicon.of
+        if not words:
+            words, tokens = ["talks"], of("talks")
+        surname, verb = self.surname(person), VERBS[next(draws.verb)]
+        place = PLACES[next(draws.place)]
+        text = sentence(
+            f"{surname} {verb} the {' '.join(words[:3])} in {place}, "
             f"{' '.join(words[3:])}"
         )
+        spelling = [*of(surname), *of(verb), *of("the"), *tokens[:3], *of("in")]
+        spelling += [*of(place), *tokens[3:]]
+        return text, spelling
 
 
 def sentence(text: str) -> str:

@@ -25,6 +25,8 @@ against the trigger's expression.
 import re
 from collections import Counter
 
+import numpy as np
+
 MAX_POSITION = 16383  # tsvector's highest position (MAXENTRYPOS - 1)
 MAX_PLACES = 255  # positions to_tsvector keeps for one lexeme (MAXNUMPOS - 1)
 
@@ -110,41 +112,112 @@ class Vectors:
 
     def vector(self, *parts: tuple[str, str]) -> str | None:
         """The text of setweight(to_tsvector(text), weight) || ... for the
-        (text, weight) parts of learnt chunks; None where tsvector's limits
-        would apply (the trigger then makes that vector): a lexeme in more than
-        255 places of one part, a position past 16,383."""
-        out: list[str] = []
-        shift = 0  # || shifts a part by the highest position before it
+        (text, weight) parts, made of learnt chunks (KeyError for others)."""
+        spelt = []
         for text, weight in parts:
             chunks = text.split()
-            lexemes = list(map(self.words.get, chunks))
-            if None in lexemes:  # chunks of several words, or not learnt yet
-                lexemes, positions = self.parse(chunks)
-            else:  # one position a chunk
-                positions = range(1, len(chunks) + 1)
-            backwards = zip(reversed(positions), reversed(lexemes), strict=True)
-            highest = next((p for p, x in backwards if x), 0)
+            try:  # most chunks are one word
+                tokens = list(map(self.words.__getitem__, chunks))
+            except KeyError:
+                tokens = self.spell(chunks)
+            if tokens is None:
+                return None
+            spelt.append((tokens, weight))
+        return self.assemble(*spelt)
+
+    def spell(self, chunks) -> list[str] | None:
+        """One "'lexeme':" for each position the chunks take ("" for a stop
+        word); None where a position would hold two lexemes."""
+        tokens: list[str] = []
+        for chunk in chunks:
+            entries, taken = self.chunks[chunk]
+            places = [""] * taken
+            for lexeme, position in entries:
+                if places[position - 1]:
+                    return None
+                places[position - 1] = lexeme
+            tokens += places
+        return tokens
+
+    def assemble(self, *parts: tuple[list[str], str]) -> str | None:
+        """The vector of (tokens, weight) parts, a token a position; None where
+        tsvector's limits would apply (the trigger then makes that vector): a
+        lexeme in more than 255 places of one part, a position past 16,383."""
+        out: list[str] = []
+        shift = 0  # || shifts a part by the highest position before it
+        for tokens, weight in parts:
+            highest = len(tokens)
+            while highest and not tokens[highest - 1]:
+                highest -= 1
             if shift + highest > MAX_POSITION:
                 return None
-            if len(lexemes) > MAX_PLACES:
-                places = Counter(lexemes)
+            if highest > MAX_PLACES:
+                places = Counter(tokens)
                 places.pop("", None)
-                if places and max(places.values()) > MAX_PLACES:
+                if max(places.values()) > MAX_PLACES:
                     return None
             labels = self.labels[weight]
-            placed = zip(lexemes, positions, strict=True)
-            out += [x + labels[shift + p] for x, p in placed if x]
+            placed = enumerate(tokens, shift + 1)
+            out += [token + labels[n] for n, token in placed if token]
             shift += highest
         return " ".join(out)
 
-    def parse(self, chunks) -> tuple[list[str], list[int]]:
-        """The lexemes of chunks and their positions ("" for stop words)."""
-        lexemes, positions = [], []
-        at = 0
-        for chunk in chunks:
-            entries, taken = self.chunks[chunk]
-            for lexeme, position in entries:
-                lexemes.append(lexeme)
-                positions.append(at + position)
-            at += taken
-        return lexemes, positions
+
+class Lexicon:
+    """The tokens (see Vectors.spell) of the words and phrases generate_corpus
+    writes with, so that it spells an article as it writes it instead of
+    splitting and looking up its text afterwards."""
+
+    def __init__(self, vectors: Vectors):
+        self.vectors = vectors
+        self.known: dict[str, list[str]] = {}
+        self.arrays: dict[int, np.ndarray] = {}
+
+    def learn(self, texts):
+        self.vectors.learn(texts)
+
+    def of(self, text: str) -> list[str]:
+        """The tokens of text (a list to copy, not to change)."""
+        tokens = self.known.get(text)
+        if tokens is None:
+            chunks = text.split()
+            try:
+                tokens = self.vectors.spell(chunks)
+            except KeyError:
+                self.vectors.learn([text])
+                tokens = self.vectors.spell(chunks)
+            if tokens is None:
+                raise ValueError(f"{text!r} has two lexemes in one position.")
+            self.known[text] = tokens
+        return tokens
+
+    def words(self, words) -> np.ndarray:
+        """The token of each word (each taking one position), as an array that
+        numpy can index, computed once for the same list."""
+        array = self.arrays.get(id(words))
+        if array is None:
+            self.learn(str(word) for word in words)
+            array = np.empty(len(words), dtype=object)
+            for i, word in enumerate(words):
+                tokens = self.of(str(word))
+                if len(tokens) != 1:
+                    raise ValueError(f"{word!r} is not one word.")
+                array[i] = tokens[0]
+            self.arrays[id(words)] = array
+        return array
+
+    def vector(self, title, lead, body) -> str | None:
+        return self.vectors.assemble((title, "A"), (lead, "B"), (body, "C"))
+
+
+class Unspelt:
+    """A Lexicon for text that needs no vectors: every word a stop word."""
+
+    def of(self, text: str) -> list[str]:
+        return [""] * len(text.split())
+
+    def words(self, words) -> np.ndarray:
+        return np.full(len(words), "", dtype=object)
+
+    def vector(self, title, lead, body) -> None:
+        return None

@@ -33,7 +33,7 @@ from articles.models import (
     Topic,
 )
 from articles.text import ascii_slug
-from articles.tsvector import EXPRESSION, Vectors
+from articles.tsvector import EXPRESSION, Lexicon, Vectors
 
 # The tables a batch fills, in order, with their columns and the batch's rows.
 TABLES = [
@@ -42,8 +42,8 @@ TABLES = [
     (ArticleTopic, corpus.TOPIC_LINK_COLUMNS, "topics"),
     (Quote, corpus.QUOTE_COLUMNS, "quotes"),
 ]
+LOADED = [model for model, _, _ in TABLES]
 COUNTED = (Outlet, Person, Topic)  # their published articles, by month too
-TEXTS = ("title", "lead", "body")  # what an article's search vector is made of
 
 # The workers' sessions: no wait for the disk at each commit (a crash loses the
 # last batches, not consistency), search vectors kept as given (made by the
@@ -64,16 +64,17 @@ def _tables(rows: corpus.Rows):
 
 _plan: corpus.Plan | None = None
 _connection = None
-_vectors: Vectors | None = None
+_lexicon: Lexicon | None = None
 
 
 def _start_worker(plan, params):
     import psycopg
 
-    global _plan, _connection, _vectors
+    global _plan, _connection, _lexicon
     _plan = plan
     _connection = psycopg.connect(**params, autocommit=True, options=LOADING)
-    _vectors = Vectors(_connection.cursor)
+    _lexicon = Lexicon(Vectors(_connection.cursor))
+    _lexicon.learn(plan.phrases())  # in one query rather than a few a batch
 
 
 def _copy_batch(job) -> int:
@@ -81,13 +82,9 @@ def _copy_batch(job) -> int:
     than by the server's trigger, see articles.tsvector), and write it on this
     worker's own connection, in one transaction."""
     number, first_id, size, now = job
-    rows = _plan.batch(number, first_id, size, now)
-    title, lead, body = (corpus.ARTICLE_COLUMNS.index(c) for c in TEXTS)
-    vectors = _vectors.vectors(
-        (row[title], row[lead], row[body]) for row in rows.articles
-    )
+    rows = _plan.batch(number, first_id, size, now, lexicon=_lexicon)
     rows.articles = [
-        (*row, vector) for row, vector in zip(rows.articles, vectors, strict=True)
+        (*row, vector) for row, vector in zip(rows.articles, rows.vectors, strict=True)
     ]
     with _connection.transaction(), _connection.cursor() as cursor:
         for table, columns, rows_of in _tables(rows):
@@ -206,10 +203,11 @@ class Command(BaseCommand):
         cheaper than row by row. The full-text (GIN) indexes stay: their
         entries gather in a pending list that the workers merge as they go, in
         about the time one build after the load would take on one core."""
-        tables = [model._meta.db_table for model, _, _ in TABLES]
+        # The monthly counts too, which finish() writes all at once.
+        tables = [model._meta.db_table for model in (*LOADED, MonthlyCount)]
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes i "
+                "SELECT indexname, indexdef, tablename FROM pg_indexes i "
                 "WHERE tablename = ANY(%s) AND schemaname = current_schema() "
                 "AND indexdef NOT LIKE '%%USING gin%%' "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
@@ -230,7 +228,7 @@ class Command(BaseCommand):
                 [tables],
             )
             full_text = [name for (name,) in cursor.fetchall()]
-            for name, _ in indexes:
+            for name, *_ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
             for table, name, _ in keys:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
@@ -248,10 +246,12 @@ class Command(BaseCommand):
             self.finish(indexes, keys, full_text, params, workers)
 
     def finish(self, indexes, keys, full_text, params, workers):
-        """Build the indexes again, merge the full-text indexes' pending lists
-        and count the published articles of every outlet, person and topic,
-        `workers` at a time; then add the foreign keys back (each locks its
-        tables against the builds) and analyse the tables."""
+        """Count the published articles of every outlet, person and topic (by
+        month too: millions of rows, written before their table's indexes),
+        build the other tables' indexes again and merge the full-text indexes'
+        pending lists, `workers` at a time; then build the monthly counts'
+        indexes and add the foreign keys back (each locks its tables against
+        index builds), and analyse the tables."""
         import psycopg
 
         def run(statement):
@@ -285,21 +285,25 @@ class Command(BaseCommand):
             f"foreign keys, {workers} at a time…"
         )
         began = time.perf_counter()
-        in_parallel(
-            [(name, definition) for name, definition in indexes]
-            + [(f"{model.__name__} counts", recount_of(model)) for model in COUNTED]
+        counts = MonthlyCount._meta.db_table
+        in_parallel(  # the longest first
+            [(f"{model.__name__} counts", recount_of(model)) for model in COUNTED[::-1]]
+            + [(name, sql) for name, sql, table in indexes if table != counts]
             + [
                 (name, f"SELECT gin_clean_pending_list('{name}'::regclass)")
                 for name in full_text
             ]
         )
         in_parallel(
-            (name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-            for table, name, definition in keys
+            [(name, sql) for name, sql, table in indexes if table == counts]
+            + [
+                (name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+                for table, name, definition in keys
+            ]
         )
         in_parallel(
             (f"analysed {model._meta.db_table}", f"ANALYZE {model._meta.db_table}")
-            for model in (*(model for model, _, _ in TABLES), *COUNTED, MonthlyCount)
+            for model in (*LOADED, *COUNTED, MonthlyCount)
         )
         self.stdout.write(f"Finished in {time.perf_counter() - began:.1f} s.")
 
