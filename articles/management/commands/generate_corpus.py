@@ -251,7 +251,7 @@ class Command(BaseCommand):
         build the other tables' indexes again and merge the full-text indexes'
         pending lists, `workers` at a time; then build the monthly counts'
         indexes and add the foreign keys back (each locks its tables against
-        index builds), and analyse the tables."""
+        index builds), and vacuum and analyse the tables."""
         import psycopg
 
         def run(statement):
@@ -301,9 +301,12 @@ class Command(BaseCommand):
                 for table, name, definition in keys
             ]
         )
+        # Vacuumed as well as analysed: until a table is vacuumed, an index-only
+        # scan of it (an entity's links, its monthly counts) still reads the
+        # table, and autovacuum may take a while to come round.
         in_parallel(
-            (f"analysed {model._meta.db_table}", f"ANALYZE {model._meta.db_table}")
-            for model in (*LOADED, *COUNTED, MonthlyCount)
+            (f"vacuumed {table}", f"VACUUM (ANALYZE) {table}")
+            for table in (m._meta.db_table for m in (*LOADED, *COUNTED, MonthlyCount))
         )
         self.stdout.write(f"Finished in {time.perf_counter() - began:.1f} s.")
 
