@@ -6,13 +6,14 @@ On PostgreSQL a trigger sets each article's search_vector to
     || setweight(to_tsvector('archive', lead), 'B')
     || setweight(to_tsvector('archive', body), 'C')
 
-Parsing and stemming cost the server about 0.4 ms an article, more than anything
-else in loading a generated corpus. Generated text is made of a few tens of
-thousands of distinct whitespace-separated chunks ("Ankara," "“Pipeline"), and
-the parser never joins tokens across whitespace, so a chunk's lexemes do not
+Parsing and stemming cost the server about 0.95 ms an article of generated text,
+more than anything else in loading a generated corpus. PostgreSQL's parser never
+joins tokens across whitespace, so a whitespace-separated chunk's lexemes do not
 depend on its neighbours: Vectors asks PostgreSQL once for each new chunk's
 vector and for how many positions it takes (stop words take one and leave no
-lexeme), then assembles each article's vector as to_tsvector and || would: positions
+lexeme). Lexicon turns the words and phrases generate_corpus writes with into
+tokens, one a position, which the generator keeps beside its text; Vectors
+assembles an article's vector from them as to_tsvector and || would: positions
 counted from 1, each part shifted by the highest position before it. Where
 to_tsvector's limits would cut a vector short (a lexeme in more than 255 places,
 a position past 16,383), the vector is left to the trigger.
@@ -71,8 +72,6 @@ class Vectors:
     def __init__(self, cursor_factory):
         self.cursor = cursor_factory  # a callable giving a DB-API cursor
         self.chunks: dict[str, tuple[tuple[tuple[str, int], ...], int]] = {}
-        # Most chunks are one word: its "'lexeme':", or "" for a stop word.
-        self.words: dict[str, str] = {}
         self.labels = {w: [f"{n}{w}" for n in range(MAX_POSITION + 1)] for w in "ABCD"}
 
     def learn(self, texts) -> int:
@@ -86,44 +85,8 @@ class Vectors:
                 cursor.execute(_LEARN, [sorted(missing)])
                 for chunk, vector, every in cursor.fetchall():
                     taken = max((p for _, p in _entries(every)), default=0)
-                    entries = _entries(vector)
-                    self.chunks[chunk] = (entries, taken)
-                    if taken == 1 and len(entries) <= 1:
-                        self.words[chunk] = entries[0][0] if entries else ""
+                    self.chunks[chunk] = (_entries(vector), taken)
         return len(missing)
-
-    def vectors(self, texts, weights: str = "ABC") -> list[str | None]:
-        """vector() of each tuple of texts, the parts weighted by `weights`;
-        chunks not seen before are looked up once, for all of them."""
-        texts = list(texts)
-        made: list[str | None] = []
-        unknown = []
-        for i, parts in enumerate(texts):
-            try:
-                made.append(self.vector(*zip(parts, weights, strict=True)))
-            except KeyError:
-                made.append(None)
-                unknown.append(i)
-        if unknown:
-            self.learn(text for i in unknown for text in texts[i])
-            for i in unknown:
-                made[i] = self.vector(*zip(texts[i], weights, strict=True))
-        return made
-
-    def vector(self, *parts: tuple[str, str]) -> str | None:
-        """The text of setweight(to_tsvector(text), weight) || ... for the
-        (text, weight) parts, made of learnt chunks (KeyError for others)."""
-        spelt = []
-        for text, weight in parts:
-            chunks = text.split()
-            try:  # most chunks are one word
-                tokens = list(map(self.words.__getitem__, chunks))
-            except KeyError:
-                tokens = self.spell(chunks)
-            if tokens is None:
-                return None
-            spelt.append((tokens, weight))
-        return self.assemble(*spelt)
 
     def spell(self, chunks) -> list[str] | None:
         """One "'lexeme':" for each position the chunks take ("" for a stop

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 
 from articles.models import Article
-from articles.tsvector import EXPRESSION, Vectors
+from articles.tsvector import EXPRESSION, Lexicon, Vectors
 from tests.factories import ArticleFactory
 
 pytestmark = [
@@ -42,11 +42,15 @@ def as_tsvector(text):
         return cursor.fetchone()[0]
 
 
+def spelt(title, lead, body):
+    """The vector generate_corpus's workers would write for these texts."""
+    lexicon = Lexicon(Vectors(connection.cursor))
+    return lexicon.vector(lexicon.of(title), lexicon.of(lead), lexicon.of(body))
+
+
 @pytest.mark.parametrize("texts", TEXTS, ids=range(len(TEXTS)))
 def test_a_vector_made_in_python_is_the_triggers(texts):
-    vectors = Vectors(connection.cursor)
-    (made,) = vectors.vectors([texts])
-    assert as_tsvector(made) == postgres_vector(*texts)
+    assert as_tsvector(spelt(*texts)) == postgres_vector(*texts)
 
 
 def test_chunks_are_looked_up_once():
@@ -61,9 +65,7 @@ def test_chunks_are_looked_up_once():
     ids=["a lexeme in too many places", "a position past the highest"],
 )
 def test_vectors_cut_short_by_tsvectors_limits_are_left_to_the_trigger(body):
-    vectors = Vectors(connection.cursor)
-    (made,) = vectors.vectors([("title", "lead", body)])
-    assert made is None
+    assert spelt("title", "lead", body) is None
 
 
 def insert_copy(cursor, article, suffix, vector):
