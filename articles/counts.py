@@ -61,13 +61,12 @@ def recount(model, ids=None, *, apps=installed_apps, using="default", months=Non
         count = _counted(rows, name)
     if ids is None and connections[using].vendor == "postgresql":
         # Every row: one grouping of all the links beats a look-up per entity.
-        key = "outlet" if name == "outlet" else name
         counted = (
             (articles if name == "outlet" else rows)
             .order_by()
-            .values(key)
+            .values(name)
             .annotate(n=Count("pk" if name == "outlet" else "article", distinct=True))
-            .values_list(key, "n")
+            .values_list(name, "n")
         )
         sql, params = counted.query.sql_with_params()
         table = model._meta.db_table
@@ -139,25 +138,28 @@ def recount_months(
         kept = kept.filter(month__in=months)
     # A topic's months are kept per outlet; an outlet's rows carry the outlet.
     grouping = [entity, "month"] + (["article__outlet"] if name == "topic" else [])
-    if ids is None and months is None and connections[using].vendor == "postgresql":
-        # Every row of the kind (generate_corpus, a rebuild): millions at a
-        # million articles, written by the database, not made here one by one.
-        counted = (
-            rows.filter(**{f"{date}__isnull": False})
+
+    def counted(within):
+        return (
+            rows.filter(within, **{f"{date}__isnull": False})
             .annotate(month=TruncMonth(date, tzinfo=dt.UTC))
             .order_by()
             .values(*grouping)
             .annotate(n=Count(article, distinct=name == "person"))
         )
+
+    if ids is None and months is None and connections[using].vendor == "postgresql":
+        # Every row of the kind (generate_corpus, a rebuild): millions at a
+        # million articles, written by the database, not made here one by one.
         outlet = {
             "outlet": F("outlet"),
             "topic": F("article__outlet"),
             "person": Value(None, output_field=IntegerField()),
         }[name]
-        counted = counted.annotate(kind=Value(name), of=outlet).values_list(
+        every = counted(Q()).annotate(kind=Value(name), of=outlet)
+        sql, params = every.values_list(
             "kind", entity, "month", "of", "n"
-        )
-        sql, params = counted.query.sql_with_params()
+        ).query.sql_with_params()
         kept._raw_delete(using)
         with connections[using].cursor() as cursor:
             cursor.execute(
@@ -168,15 +170,8 @@ def recount_months(
         return
     totals: dict[tuple, int] = {}
     for within in ranges:
-        counted = (
-            rows.filter(within, **{f"{date}__isnull": False})
-            .annotate(month=TruncMonth(date, tzinfo=dt.UTC))
-            .order_by()
-            .values(*grouping)
-            .annotate(n=Count(article, distinct=name == "person"))
-            .values_list(*grouping, "n")
-        )
-        for entity_id, month, *outlet, n in counted.iterator(chunk_size=10_000):
+        rows_of_months = counted(within).values_list(*grouping, "n")
+        for entity_id, month, *outlet, n in rows_of_months.iterator(chunk_size=10_000):
             outlet_id = entity_id if name == "outlet" else next(iter(outlet), None)
             key = (entity_id, first_of_month(month), outlet_id)
             totals[key] = totals.get(key, 0) + n
