@@ -134,7 +134,6 @@ class Lexicon:
     def __init__(self, vectors: Vectors):
         self.vectors = vectors
         self.known: dict[str, list[str]] = {}
-        self.arrays: dict[int, np.ndarray] = {}
 
     def learn(self, texts):
         self.vectors.learn(texts)
@@ -156,17 +155,13 @@ class Lexicon:
 
     def words(self, words) -> np.ndarray:
         """The token of each word (each taking one position), as an array that
-        numpy can index, computed once for the same list."""
-        array = self.arrays.get(id(words))
-        if array is None:
-            self.learn(str(word) for word in words)
-            array = np.empty(len(words), dtype=object)
-            for i, word in enumerate(words):
-                tokens = self.of(str(word))
-                if len(tokens) != 1:
-                    raise ValueError(f"{word!r} is not one word.")
-                array[i] = tokens[0]
-            self.arrays[id(words)] = array
+        numpy can index like the words."""
+        array = np.empty(len(words), dtype=object)
+        for i, word in enumerate(words):
+            tokens = self.of(str(word))
+            if len(tokens) != 1:
+                raise ValueError(f"{word!r} is not one word.")
+            array[i] = tokens[0]
         return array
 
     def vector(self, title, lead, body) -> str | None:
