@@ -858,7 +858,25 @@ class LinkState(models.TextChoices):
     SUGGESTED = "suggested", "Suggested by software"
 
 
-class ArticlePerson(models.Model):
+class RemembersStoredLink:
+    """A link loaded from the database remembers its entity and state as
+    stored, so that its signals recount the person or topic it left as well as
+    the one it names, and skip the recount when it neither was nor is
+    confirmed (articles.signals)."""
+
+    entity_field: str
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        link = super().from_db(db, field_names, values)
+        link._stored_entity_id = link.__dict__.get(f"{cls.entity_field}_id")
+        link._stored_state = link.__dict__.get("state")
+        return link
+
+
+class ArticlePerson(RemembersStoredLink, models.Model):
+    entity_field = "person"
+
     class Role(models.TextChoices):
         AUTHOR = "author", "Author"
         QUOTED = "quoted", "Quoted"
@@ -917,16 +935,10 @@ class ArticlePerson(models.Model):
     def __str__(self):
         return f"{self.person} ({self.get_role_display().lower()}) in {self.article}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        link = super().from_db(db, field_names, values)
-        # Moving a link to another person recounts the one it left as well.
-        link._stored_entity_id = link.__dict__.get("person_id")
-        link._stored_state = link.__dict__.get("state")
-        return link
 
+class ArticleTopic(RemembersStoredLink, models.Model):
+    entity_field = "topic"
 
-class ArticleTopic(models.Model):
     article = models.ForeignKey(
         Article, on_delete=models.CASCADE, related_name="topic_links"
     )
@@ -971,14 +983,6 @@ class ArticleTopic(models.Model):
 
     def __str__(self):
         return f"{self.topic} in {self.article}"
-
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        link = super().from_db(db, field_names, values)
-        # Moving a link to another topic recounts the one it left as well.
-        link._stored_entity_id = link.__dict__.get("topic_id")
-        link._stored_state = link.__dict__.get("state")
-        return link
 
 
 class Passage(models.Model):
