@@ -195,6 +195,19 @@ def test_copy_workers_write_the_same_corpus_as_one_process():
     assert in_process_vectors == by_workers_vectors
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the COPY workers are PostgreSQL's"
+)
+@pytest.mark.django_db(transaction=True)
+def test_workers_that_cannot_connect_stop_it_before_anything_is_written(monkeypatch):
+    from articles.management.commands import generate_corpus
+
+    monkeypatch.setattr(generate_corpus, "LOADING", "-c work_mem=plenty")
+    with pytest.raises(CommandError, match="workers could not open a connection"):
+        generate(articles=20, workers=2)
+    assert not Outlet.objects.exists() and not Person.objects.exists()
+
+
 def vectors():
     with connection.cursor() as cursor:
         cursor.execute(

@@ -49,11 +49,30 @@ COUNTED = (Outlet, Person, Topic)  # their published articles, by month too
 # last batches, not consistency), search vectors kept as given (made by the
 # workers, see articles.tsvector), a full-text index's new entries gathered in
 # memory and merged 64 MB at a time, and bodies compressed with lz4 rather than
-# pglz, several times faster to write and to read.
+# pglz (where the server has it), several times faster to write and to read.
 LOADING = (
     "-c synchronous_commit=off -c archive.keep_search_vector=on "
-    "-c gin_pending_list_limit=65536 -c default_toast_compression=lz4"
+    "-c gin_pending_list_limit=65536"
 )
+LZ4 = " -c default_toast_compression=lz4"
+
+
+def loading_options(params) -> str:
+    """The workers' session options, tried on a connection of their own first:
+    a worker that cannot connect would be started again and again."""
+    import psycopg
+
+    try:
+        with psycopg.connect(**params, options=LOADING) as db:
+            (lz4,) = db.execute(
+                "SELECT 'lz4' = ANY(enumvals) FROM pg_settings "
+                "WHERE name = 'default_toast_compression'"
+            ).fetchone()
+    except psycopg.Error as error:
+        raise CommandError(
+            f"The workers could not open a connection to PostgreSQL: {error}"
+        ) from error
+    return LOADING + (LZ4 if lz4 else "")
 
 
 def _tables(rows: corpus.Rows):
@@ -67,12 +86,12 @@ _connection = None
 _lexicon: Lexicon | None = None
 
 
-def _start_worker(plan, params):
+def _start_worker(plan, params, options):
     import psycopg
 
     global _plan, _connection, _lexicon
     _plan = plan
-    _connection = psycopg.connect(**params, autocommit=True, options=LOADING)
+    _connection = psycopg.connect(**params, autocommit=True, options=options)
     _lexicon = Lexicon(Vectors(_connection.cursor))
     _lexicon.learn(plan.phrases())  # in one query rather than a few a batch
 
@@ -142,6 +161,11 @@ class Command(BaseCommand):
                 f"has {', '.join(filled)}. Use a fresh database (createdb, then "
                 "migrate) for benchmarks."
             )
+        # Workers need the outlets, people and topics committed, and their
+        # connections cannot see into a transaction this one is in (a test's).
+        copying = connection.vendor == "postgresql" and not connection.in_atomic_block
+        if copying:  # before anything is written
+            loading = loading_options(connection.get_connection_params())
         started = time.perf_counter()
         rng = random.Random(options["seed"])
         with transaction.atomic():
@@ -160,10 +184,8 @@ class Command(BaseCommand):
             (number, first + 1, min(size, n - first), now)
             for number, first in enumerate(range(0, n, size))
         ]
-        # Workers need the outlets, people and topics committed, and their
-        # connections cannot see into a transaction this one is in (a test's).
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            self.copy_batches(plan, jobs, options["workers"], started)
+        if copying:
+            self.copy_batches(plan, jobs, options["workers"], loading, started)
             self.check_vectors(n)
         else:
             self.insert_batches(plan, jobs, started)
@@ -195,7 +217,7 @@ class Command(BaseCommand):
             written += size
             self.report(written, total, started)
 
-    def copy_batches(self, plan, jobs, workers, started):
+    def copy_batches(self, plan, jobs, workers, loading, started):
         """Write the batches with COPY from worker processes, then finish().
 
         Meanwhile the tables' B-tree indexes and foreign keys are dropped:
@@ -205,6 +227,7 @@ class Command(BaseCommand):
         about the time one build after the load would take on one core."""
         # The monthly counts too, which finish() writes all at once.
         tables = [model._meta.db_table for model in (*LOADED, MonthlyCount)]
+        params = connection.get_connection_params()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexname, indexdef, tablename FROM pg_indexes i "
@@ -232,13 +255,12 @@ class Command(BaseCommand):
                 cursor.execute(f'DROP INDEX "{name}"')
             for table, name, _ in keys:
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-        params = connection.get_connection_params()
         connection.close()  # the workers must not share this process's socket
         total = sum(job[2] for job in jobs)
         written = 0
         try:
             context = multiprocessing.get_context("fork")
-            with context.Pool(workers, _start_worker, (plan, params)) as pool:
+            with context.Pool(workers, _start_worker, (plan, params, loading)) as pool:
                 for size in pool.imap(_copy_batch, jobs):
                     written += size
                     self.report(written, total, started)
