@@ -9,8 +9,9 @@ articles never has to fit in memory, and written to a temporary file renamed
 into place at the end, so a failed export never leaves a file that looks whole.
 
 Derived data is not exported but rebuilt on import: published counts and
-monthly counts (articles.counts) and, on PostgreSQL, the search vector (its
-trigger fills it as rows go in). Users are exported by username only.
+monthly counts (articles.counts), the links' copies of their article's status
+and date and, on PostgreSQL, the search vector (triggers fill them as rows go
+in). Users are exported by username only.
 """
 
 import datetime as dt
@@ -93,6 +94,8 @@ DERIVED_FIELDS = {
     Person: {"published_count"},
     Topic: {"published_count"},
     Article: {"search_vector"},
+    ArticlePerson: set(ArticlePerson.COPIED_FIELDS),
+    ArticleTopic: set(ArticleTopic.COPIED_FIELDS),
 }
 
 
@@ -588,7 +591,8 @@ def reset_sequences(models=MODELS, using: str = DEFAULT_DB_ALIAS):
 
 def rebuild_derived(using: str = DEFAULT_DB_ALIAS):
     """Rebuild what the archive does not carry: published and monthly counts.
-    The search vector needs nothing: PostgreSQL's trigger fills it on insert."""
+    The search vector and the links' copies need nothing: triggers fill them
+    on insert."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         # Tables filled a moment ago have no statistics yet, and the recount's

@@ -284,8 +284,16 @@ ARTICLE_COLUMNS = [
     "withdrawal_reason", "version", "notes", "raw_text", "source", "content_hash",
     "created_at", "updated_at",
 ]  # fmt: skip
-PERSON_LINK_COLUMNS = ["article_id", "person_id", "role", "state"]
-TOPIC_LINK_COLUMNS = ["article_id", "topic_id", "state"]
+# Links carry their article's status and date (see CopiesArticleListing).
+PERSON_LINK_COLUMNS = [
+    "article_id",
+    "person_id",
+    "role",
+    "state",
+    "public",
+    "published_at",
+]
+TOPIC_LINK_COLUMNS = ["article_id", "topic_id", "state", "public", "published_at"]
 QUOTE_COLUMNS = ["article_id", "speaker_id", "text", "start", "end", "state"]
 
 
@@ -438,14 +446,19 @@ class Plan:
                 )
             )
             state = self.state(rng, status)
+            listed = (status == "published", published_at)
             author = self.writers[outlets[i]][rng.randrange(AUTHORS_PER_OUTLET)]
-            rows.people.append((pk, self.people[author][0], "author", "confirmed"))
+            rows.people.append(
+                (pk, self.people[author][0], "author", "confirmed", *listed)
+            )
             for n, person in enumerate(people):
                 if person != author:
                     role = "quoted" if n == 0 else "mentioned"
-                    rows.people.append((pk, self.people[person][0], role, state))
+                    rows.people.append(
+                        (pk, self.people[person][0], role, state, *listed)
+                    )
             for topic in dict.fromkeys(topics[i, : rng.randint(1, 3)]):
-                rows.topics.append((pk, self.topics[topic], state))
+                rows.topics.append((pk, self.topics[topic], state, *listed))
             for person, text in quotes:
                 start = body.find(f"“{text}”") + 1
                 if start > 0:

@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, F
+from django.db.models import Count
 
 from .models import ArticlePerson, ArticleTopic, LinkState, Outlet
 
@@ -70,7 +70,7 @@ def facets(queryset) -> Facets:
     """Return facet counts for the (already filtered, published) queryset."""
     limit = settings.FACET_SAMPLE
     rows = list(
-        queryset.order_by(F("published_at").desc(nulls_last=True), "-pk").values_list(
+        queryset.newest_first().values_list(
             "pk", "outlet_id", "language", "published_at"
         )[: limit + 1]
     )

@@ -20,9 +20,6 @@ from django.utils.html import escape
 from .filters import ArticleFilter
 from .models import (
     Article,
-    ArticlePerson,
-    ArticleTopic,
-    LinkState,
     Outlet,
     Person,
     Topic,
@@ -137,16 +134,14 @@ class PersonFeed(EntityFeed):
     model = Person
 
     def articles(self, person):
-        links = ArticlePerson.objects.filter(person=person, state=LinkState.CONFIRMED)
-        return Article.objects.published().filter(pk__in=links.values("article_id"))
+        return Article.objects.published().linked_to(person)
 
 
 class TopicFeed(EntityFeed):
     model = Topic
 
     def articles(self, topic):
-        links = ArticleTopic.objects.filter(topic=topic, state=LinkState.CONFIRMED)
-        return Article.objects.published().filter(pk__in=links.values("article_id"))
+        return Article.objects.published().linked_to(topic)
 
 
 class OutletRss(OutletFeed):
@@ -165,7 +160,9 @@ class SearchFeed(LatestArticlesFeed):
     """The latest articles matching an article-list search (same parameters)."""
 
     def get_object(self, request):
-        filterset = ArticleFilter(request.GET, queryset=Article.objects.published())
+        filterset = ArticleFilter(
+            request.GET, queryset=Article.objects.published(), by_link=True
+        )
         if not filterset.is_valid():
             raise Http404("These search parameters are not valid.")
         return filterset

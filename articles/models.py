@@ -408,8 +408,53 @@ class ArticleQuerySet(models.QuerySet):
         """Return the articles the public may see. Every public surface uses this."""
         return self.filter(status=Article.Status.PUBLISHED)
 
+    def linked_to(self, entity, *, role=None):
+        """Return the articles with a confirmed link to entity (a Person or
+        Topic; with role, a person in that role), listed by the links' copies
+        of their status and date (`listed_at`, see CopiesArticleListing): the
+        newest then are one range of the link table's index, however many
+        articles the entity has or how long ago they were published.
+
+        An article naming a person in several roles is listed once, by the
+        first of its roles."""
+        relation = "person_links" if isinstance(entity, Person) else "topic_links"
+        link = {
+            f"{relation}__{entity._meta.model_name}": entity,
+            f"{relation}__state": LinkState.CONFIRMED,
+            f"{relation}__public": True,
+        }
+        if role:
+            link[f"{relation}__role"] = role
+        queryset = self.filter(**link).alias(
+            listed_at=models.F(f"{relation}__published_at")
+        )
+        if relation == "person_links" and not role:
+            # Through an alias: OuterRef("person_links__role") would join the
+            # links again.
+            queryset = queryset.alias(listed_role=models.F("person_links__role"))
+            earlier_role = ArticlePerson.objects.filter(
+                article=models.OuterRef("pk"),
+                person=entity,
+                state=LinkState.CONFIRMED,
+                role__lt=models.OuterRef("listed_role"),
+            )
+            queryset = queryset.filter(~models.Exists(earlier_role))
+        return queryset
+
+    def is_linked(self) -> bool:
+        """Whether linked_to() chose the rows (and their list order)."""
+        return "listed_at" in self.query.annotations
+
+    def listed_at(self) -> models.F:
+        """The publication time lists order by: the links' copy of it where
+        linked_to() chose the rows (equal to the article's, and indexed)."""
+        return models.F("listed_at" if self.is_linked() else "published_at")
+
     def newest_first(self):
-        return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
+        return self.order_by(self.listed_at().desc(nulls_last=True), "-pk")
+
+    def oldest_first(self):
+        return self.order_by(self.listed_at().asc(nulls_last=True), "pk")
 
     def search(self, q: str):
         """Return articles matching web-search syntax q, annotated with `rank`."""
@@ -858,6 +903,35 @@ class LinkState(models.TextChoices):
     SUGGESTED = "suggested", "Suggested by software"
 
 
+class CopiesArticleListing(models.Model):
+    """A link's copy of its article's place in the public lists.
+
+    `public` (the article is published) and `published_at` are kept equal to
+    the article's by database triggers (migration 0018), whoever writes the
+    rows: a person's or topic's newest published articles are then one range
+    of an index on the link table (entity, published_at), where they used to
+    be found by walking every published article newest first and probing its
+    links. The fields are never edited, exported or kept in history.
+    """
+
+    public = models.BooleanField(
+        db_default=False,  # for rows inserted without it (SQLite checks first)
+        editable=False,
+        help_text="A copy: the article is published. Kept by the database.",
+    )
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="A copy of the article's publication time. Kept by the database.",
+    )
+
+    COPIED_FIELDS = ["public", "published_at"]
+
+    class Meta:
+        abstract = True
+
+
 class RemembersStoredLink:
     """A link loaded from the database remembers its entity and state as
     stored, so that its signals recount the person or topic it left as well as
@@ -874,7 +948,7 @@ class RemembersStoredLink:
         return link
 
 
-class ArticlePerson(RemembersStoredLink, models.Model):
+class ArticlePerson(RemembersStoredLink, CopiesArticleListing):
     entity_field = "person"
 
     class Role(models.TextChoices):
@@ -893,7 +967,7 @@ class ArticlePerson(RemembersStoredLink, models.Model):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=CopiesArticleListing.COPIED_FIELDS)
 
     class Meta:
         verbose_name = "person in article"
@@ -936,7 +1010,7 @@ class ArticlePerson(RemembersStoredLink, models.Model):
         return f"{self.person} ({self.get_role_display().lower()}) in {self.article}"
 
 
-class ArticleTopic(RemembersStoredLink, models.Model):
+class ArticleTopic(RemembersStoredLink, CopiesArticleListing):
     entity_field = "topic"
 
     article = models.ForeignKey(
@@ -949,7 +1023,7 @@ class ArticleTopic(RemembersStoredLink, models.Model):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=CopiesArticleListing.COPIED_FIELDS)
 
     class Meta:
         verbose_name = "topic of article"

@@ -215,8 +215,8 @@ def narrowed(queryset, *, by_relevance: bool) -> tuple["QuerySet", bool]:  # noq
     if ids is None:
         if not by_relevance:
             return queryset, False
-        newest = queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
-        ids, bounded = list(newest.values_list("pk", flat=True)[:limit]), True
+        newest = queryset.newest_first().values_list("pk", flat=True)
+        ids, bounded = list(newest[:limit]), True
     return _by_ids(queryset, ids, rank=by_relevance), bounded
 
 
@@ -237,7 +237,8 @@ def _by_ids(queryset, ids, *, rank: bool):
     annotations = {
         name: expression
         for name, expression in queryset.query.annotations.items()
-        if rank or name != "rank"
+        # listed_at names a link's column: the article's own date equals it.
+        if (rank or name != "rank") and name != "listed_at"
     }
     return gathered.annotate(**annotations) if annotations else gathered
 

@@ -51,17 +51,22 @@ def home(request):
     )
 
 
-SORTS = {
-    "newest": [F("published_at").desc(nulls_last=True), "-pk"],
-    "oldest": [F("published_at").asc(nulls_last=True), "pk"],
-    "relevance": ["-rank", F("published_at").desc(nulls_last=True), "-pk"],
-}
+SORTS = ("newest", "oldest", "relevance")
+
+
+def in_order(queryset, sort):
+    if sort == "relevance":
+        newest = queryset.listed_at().desc(nulls_last=True)
+        return queryset.order_by("-rank", newest, "-pk")
+    return queryset.oldest_first() if sort == "oldest" else queryset.newest_first()
 
 
 def filtered_articles(request, base=None):
     """Return (filterset, sort, errors) for the request's list parameters."""
     filterset = ArticleFilter(
-        request.GET, queryset=base if base is not None else Article.objects.published()
+        request.GET,
+        queryset=base if base is not None else Article.objects.published(),
+        by_link=True,
     )
     errors = dict(filterset.errors) if not filterset.is_valid() else {}
     searching = filterset.is_searching
@@ -102,12 +107,7 @@ def found(request, results, q, sort) -> dict:
     bounded = False
     if q:
         results, bounded = narrowed(results, by_relevance=sort == "relevance")
-    page = paged(
-        request,
-        results.select_related("outlet")
-        .defer("body", "raw_text", "notes", "search_vector")
-        .order_by(*SORTS[sort]),
-    )
+    page = paged(request, in_order(results.for_listing(), sort))
     marks = snippets(page.object_list, q) if q else {}
     for article in page.object_list:
         article.snippet = marks.get(article.pk)
@@ -315,8 +315,7 @@ def outlet_detail(request, slug):
 
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    links = ArticlePerson.objects.filter(person=person, state=LinkState.CONFIRMED)
-    articles = Article.objects.published().filter(pk__in=links.values("article_id"))
+    articles = Article.objects.published().linked_to(person)
     quotes = (
         Quote.objects.filter(
             speaker=person,
@@ -334,8 +333,7 @@ def person_detail(request, slug):
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
-    links = ArticleTopic.objects.filter(topic=topic, state=LinkState.CONFIRMED)
-    articles = Article.objects.published().filter(pk__in=links.values("article_id"))
+    articles = Article.objects.published().linked_to(topic)
     return entity_page(
         request,
         topic,

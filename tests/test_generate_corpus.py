@@ -30,6 +30,10 @@ def generate(**options):
     call_command("generate_corpus", stdout=StringIO(), **{**SMALL, **options})
 
 
+# Made by the workers on PostgreSQL, by the database's triggers in one process.
+COPIES = ArticlePerson.COPIED_FIELDS
+
+
 def snapshot():
     """The corpus by names: ids of people and topics depend on the database's
     sequences, which a rolled-back transaction still moves on PostgreSQL."""
@@ -41,11 +45,11 @@ def snapshot():
         ),
         "people": sorted(
             ArticlePerson.objects.values_list(
-                "article", "person__name", "role", "state"
+                "article", "person__name", "role", "state", *COPIES
             )
         ),
         "topics": sorted(
-            ArticleTopic.objects.values_list("article", "topic__name", "state")
+            ArticleTopic.objects.values_list("article", "topic__name", "state", *COPIES)
         ),
         "quotes": sorted(
             Quote.objects.values_list(

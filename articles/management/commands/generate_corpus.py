@@ -47,12 +47,14 @@ COUNTED = (Outlet, Person, Topic)  # their published articles, by month too
 
 # The workers' sessions: no wait for the disk at each commit (a crash loses the
 # last batches, not consistency), search vectors kept as given (made by the
-# workers, see articles.tsvector), a full-text index's new entries gathered in
-# memory and merged 64 MB at a time, and bodies compressed with lz4 rather than
-# pglz (where the server has it), several times faster to write and to read.
+# workers, see articles.tsvector), and so are the links' copies of their
+# article's status and date (articles.models.CopiesArticleListing), a full-text
+# index's new entries gathered in memory and merged 64 MB at a time, and bodies
+# compressed with lz4 rather than pglz (where the server has it), several times
+# faster to write and to read.
 LOADING = (
     "-c synchronous_commit=off -c archive.keep_search_vector=on "
-    "-c gin_pending_list_limit=65536"
+    "-c archive.keep_link_copies=on -c gin_pending_list_limit=65536"
 )
 LZ4 = " -c default_toast_compression=lz4"
 
