@@ -108,7 +108,7 @@ def many_matches(monkeypatch, settings):
 
     from articles import search
 
-    monkeypatch.setattr(search, "estimated_rows", lambda queryset: queryset.count())
+    monkeypatch.setattr(search, "planned_search", lambda qs: (qs.count(), False))
     settings.SEARCH_RANK_CANDIDATES = 3
     now = timezone.now()
     ArticleFactory(
@@ -223,7 +223,7 @@ def test_a_rare_word_is_gathered_from_the_text_index_before_ordering(
 
     from articles import search
 
-    monkeypatch.setattr(search, "estimated_rows", lambda queryset: queryset.count())
+    monkeypatch.setattr(search, "planned_search", lambda qs: (qs.count(), False))
     settings.SEARCH_RANK_CANDIDATES = 10
     wanted = [ArticleFactory(body=f"A rare zebra seen on day {n}.") for n in range(3)]
     ArticleFactory(body="Nothing of the sort.")
@@ -238,3 +238,54 @@ def test_a_rare_word_is_gathered_from_the_text_index_before_ordering(
     ]
     # The page's query reads the gathered ids, not the text condition again.
     assert listing and " IN (" in listing[0] and "zebra" not in listing[0].lower()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's"
+)
+@pytest.mark.parametrize(
+    "q, phrase",
+    [
+        ('"grain corridor"', True),
+        ("Erdogan-Putin talks", True),
+        ("grain corridor", False),
+        ("grain or corridor -gas", False),
+    ],
+)
+def test_the_plan_says_whether_a_search_has_a_phrase(q, phrase):
+    from articles.search import planned_search
+
+    ArticleFactory(body="The grain corridor stays open, Erdogan-Putin talks say.")
+    rows, found = planned_search(Article.objects.published().search(q))
+    assert found is phrase
+    assert rows >= 0
+
+
+def test_a_phrase_is_gathered_while_its_words_are_not_too_common(
+    client, monkeypatch, settings
+):
+    """The planner counts a phrase's candidates (its words anywhere), not its
+    matches: a phrase is gathered below a limit of its own."""
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import search
+
+    estimate = {}
+    monkeypatch.setattr(search, "planned_search", lambda qs: (estimate["rows"], True))
+    settings.SEARCH_GATHER_LIMIT, settings.SEARCH_PHRASE_GATHER_LIMIT = 2, 10
+    wanted = ArticleFactory(body="The grain corridor stays open.")
+    ArticleFactory(body="A corridor for the grain harvest.")
+
+    def gathered(rows):
+        estimate["rows"] = rows
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/articles/", {"q": '"grain corridor"'})
+        assert wanted.title in response.content.decode()
+        listing = [
+            q["sql"] for q in queries if "ORDER BY" in q["sql"] and "LIMIT" in q["sql"]
+        ]
+        # The page's query reads the gathered ids (its rank may name the words).
+        return 'WHERE "articles_article"."id" IN (' in listing[0]
+
+    assert gathered(rows=8)
+    assert not gathered(rows=11)

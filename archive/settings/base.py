@@ -279,6 +279,9 @@ SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 1_000)
 # A search the planner expects to match at most this many articles is gathered
 # by id from the text index before it is ordered (see articles.search.narrowed).
 SEARCH_GATHER_LIMIT = env_int("SEARCH_GATHER_LIMIT", 10_000)
+# The same for a search with a phrase, whose estimate counts the articles with
+# all of its words (the candidates checked for their positions).
+SEARCH_PHRASE_GATHER_LIMIT = env_int("SEARCH_PHRASE_GATHER_LIMIT", 50_000)
 
 # Redis when REDIS_URL is set (shared by every process, so a change seen by one
 # is seen by all); otherwise each process keeps its own cache in memory.
