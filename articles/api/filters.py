@@ -60,6 +60,7 @@ class ApiArticleFilter(ArticleFilter):
     )
     status = django_filters.MultipleChoiceFilter(
         choices=Article.Status.choices,
+        distinct=False,  # one row an article, as the language filter
         help_text="Curators only: articles in this status; repeat for several.",
     )
     ordering = django_filters.ChoiceFilter(

@@ -33,6 +33,14 @@ from django.db import migrations, models
 
 LINKS = ("articles_articleperson", "person_id"), ("articles_articletopic", "topic_id")
 
+# An article's status and date, passed to its links (on both databases).
+TO_LINKS = "\n".join(
+    f"""  UPDATE {table}
+    SET public = NEW.status = 'published', published_at = NEW.published_at
+    WHERE article_id = NEW.id;"""
+    for table, _ in LINKS
+)
+
 POSTGRESQL = """
 CREATE OR REPLACE FUNCTION articles_link_copies() RETURNS trigger AS $$
 BEGIN
@@ -53,12 +61,7 @@ $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE FUNCTION articles_article_link_copies() RETURNS trigger AS $$
 BEGIN
-  UPDATE articles_articleperson
-    SET public = NEW.status = 'published', published_at = NEW.published_at
-    WHERE article_id = NEW.id;
-  UPDATE articles_articletopic
-    SET public = NEW.status = 'published', published_at = NEW.published_at
-    WHERE article_id = NEW.id;
+{to_links}
   RETURN NULL;
 END
 $$ LANGUAGE plpgsql;
@@ -84,12 +87,7 @@ CREATE TRIGGER articles_article_link_copies
   AFTER UPDATE OF status, published_at ON articles_article
   WHEN OLD.status IS NOT NEW.status OR OLD.published_at IS NOT NEW.published_at
 BEGIN
-  UPDATE articles_articleperson
-    SET public = NEW.status = 'published', published_at = NEW.published_at
-    WHERE article_id = NEW.id;
-  UPDATE articles_articletopic
-    SET public = NEW.status = 'published', published_at = NEW.published_at
-    WHERE article_id = NEW.id;
+{to_links}
 END;
 """
 
@@ -133,7 +131,7 @@ def forward(apps, schema_editor):
     if vendor not in ("postgresql", "sqlite"):
         return
     postgresql = vendor == "postgresql"
-    statements = [POSTGRESQL if postgresql else SQLITE]
+    statements = [(POSTGRESQL if postgresql else SQLITE).format(to_links=TO_LINKS)]
     for table, entity in LINKS:
         statements.append(FILL.format(table=table))
         statements += [
