@@ -249,18 +249,20 @@ def _newest_first(row):
 
 def _by_ids(queryset, ids, *, rank: bool):
     """The queryset's rows with these ids, as it would load them (related rows,
-    prefetches, deferred columns, annotations), its conditions left out: the ids
-    stand for them, the text match among them, which need not be checked again
-    row by row."""
+    prefetches, deferred columns, selected annotations), its conditions left
+    out: the ids stand for them, the text match among them, which need not be
+    checked again row by row. Its aliases are left out too: they only served
+    its conditions and order (ArticleQuerySet.linked_to's name columns of a
+    join that is not here), and the list then orders by the articles' own
+    date."""
     gathered = queryset.model.objects.filter(pk__in=ids)
     gathered.query.select_related = queryset.query.select_related
     gathered.query.deferred_loading = queryset.query.deferred_loading
     gathered._prefetch_related_lookups = queryset._prefetch_related_lookups
     annotations = {
         name: expression
-        for name, expression in queryset.query.annotations.items()
-        # listed_at names a link's column: the article's own date equals it.
-        if (rank or name != "rank") and name != "listed_at"
+        for name, expression in queryset.query.annotation_select.items()
+        if rank or name != "rank"
     }
     return gathered.annotate(**annotations) if annotations else gathered
 

@@ -164,3 +164,22 @@ def test_facets_on_a_topic_page_count_its_published_articles(client):
     response = client.get(topic.get_absolute_url())
     facets = {f.label: f.count for f in response.context["facets"].topic}
     assert facets == {"Gas": 3, "Grain": 3}
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest"])
+def test_a_search_on_a_person_or_topic_page_finds_their_articles(
+    client, monkeypatch, sort
+):
+    """A search gathered by id (a rare word) loads the rows without the links
+    that chose the page's order."""
+    from articles import search
+
+    monkeypatch.setattr(search, "planned_search", lambda qs: (qs.count(), False))
+    person, topic = PersonFactory(), TopicFactory()
+    for title, body in [("Pipeline", "A pipeline opened."), ("Grain", "Grain.")]:
+        story = ArticleFactory(title=title, body=body)
+        ArticlePersonFactory(article=story, person=person)
+        ArticleTopicFactory(article=story, topic=topic)
+    for entity in (person, topic):
+        url = entity.get_absolute_url()
+        assert listed(client, url, q="pipeline", sort=sort) == ["Pipeline"]
