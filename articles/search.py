@@ -171,13 +171,6 @@ def search(queryset, q: str):
     return _fallback_search(queryset, q)
 
 
-def estimated_rows(queryset) -> int | None:
-    """Return PostgreSQL's estimate of the rows the queryset finds (planning
-    only, nothing is run), or None on other databases."""
-    planned = planned_search(queryset)
-    return planned[0] if planned else None
-
-
 # A phrase operator in a plan's text search condition: <-> or <N>.
 PHRASE = re.compile(r"@@ '.*<(-|\d+)>")
 
