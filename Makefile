@@ -18,6 +18,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py search_index --rebuild
 	$(BIN)/python manage.py runserver $(HOST)
 
 # The production stack on this machine: production settings, collected static
@@ -30,6 +31,7 @@ SERVE_ENV = DJANGO_SETTINGS_MODULE=archive.settings.production \
 
 serve: install
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py search_index --rebuild
 	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput -v0
 	$(SERVE_ENV) $(BIN)/gunicorn -c gunicorn.conf.py
 

@@ -1,4 +1,5 @@
-"""Answer 503, not 500, while the database cannot be reached (docs/deploy.md).
+"""Answer 503, not 500, while the database cannot be reached (docs/deploy.md), or
+the search index cannot be read (articles.search.SearchUnavailable).
 
 A PostgreSQL restart, failover or network blip turns every query into an
 OperationalError or InterfaceError. Left alone those are uncaught exceptions:
@@ -21,6 +22,7 @@ from django.template import loader
 from django.utils.cache import add_never_cache_headers
 
 from articles.api.errors import error_body, is_api_request
+from articles.search import SearchUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -58,32 +60,43 @@ def database_unavailable(error: BaseException | None) -> bool:
     return any(text in message for text in SQLITE_UNAVAILABLE)
 
 
-def unavailable_response(request) -> HttpResponse:
-    """Return the 503 the archive answers while its database is away."""
+DATABASE_MESSAGE = (
+    "The archive's database cannot be reached just now, usually for a restart "
+    "that takes a few seconds."
+)
+
+
+def unavailable_response(
+    request,
+    *,
+    code: str = "database_unavailable",
+    message: str = DATABASE_MESSAGE,
+    retry_after: int = RETRY_AFTER,
+) -> HttpResponse:
+    """Return the 503 the archive answers while its database (or, with
+    another code and message, its search index) is away."""
     if is_api_request(request):
         response = JsonResponse(
-            error_body(
-                503,
-                "database_unavailable",
-                "The archive's database cannot be reached just now; "
-                f"try again in {RETRY_AFTER} seconds.",
-            ),
+            error_body(503, code, f"{message} Try again in {retry_after} seconds."),
             status=503,
         )
     else:
         # Rendered without the request: the context processors would load
         # the user, which needs the database.
         response = HttpResponse(
-            loader.render_to_string("503.html", {"retry_after": RETRY_AFTER}),
+            loader.render_to_string(
+                "503.html", {"retry_after": retry_after, "message": message}
+            ),
             status=503,
         )
-    response["Retry-After"] = str(RETRY_AFTER)
+    response["Retry-After"] = str(retry_after)
     add_never_cache_headers(response)
     return response
 
 
 class DatabaseUnavailableMiddleware:
-    """Turn a view's database-unavailable error into a 503.
+    """Turn a view's database-unavailable (or search-unavailable) error into a
+    503.
 
     Errors raised outside views (in another middleware) reach the 500 handler,
     which asks database_unavailable() too (articles.api.errors.server_error).
@@ -96,6 +109,14 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, SearchUnavailable):
+            logger.error("Search unavailable for %s: %s", request.path, exception)
+            return unavailable_response(
+                request,
+                code="search_unavailable",
+                message=exception.message,
+                retry_after=exception.retry_after,
+            )
         if not database_unavailable(exception):
             return None
         logger.warning(

@@ -548,9 +548,7 @@ class ArticleAdmin(HistoryAdmin):
         if request.resolver_match and request.resolver_match.url_name.endswith(
             "changelist"
         ):
-            queryset = queryset.defer(
-                "body", "raw_text", "notes", "lead", "search_vector"
-            )
+            queryset = queryset.defer("body", "raw_text", "notes", "lead")
         return queryset
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

@@ -6,7 +6,6 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from . import search, signals
+        from . import signals
 
-        search.connect_signals()
         signals.connect()

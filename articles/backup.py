@@ -8,10 +8,10 @@ lines. It is written and read a line at a time, so an archive of a million
 articles never has to fit in memory, and written to a temporary file renamed
 into place at the end, so a failed export never leaves a file that looks whole.
 
-Derived data is not exported but rebuilt on import: published counts and
-monthly counts (articles.counts), the links' copies of their article's status
-and date and, on PostgreSQL, the search vector (triggers fill them as rows go
-in). Users are exported by username only.
+Derived data is not exported but rebuilt on import: published counts
+(articles.counts) and the search index, whose outbox the database's triggers
+fill as the rows go in (articles.search.sync). Users are exported by username
+only.
 """
 
 import datetime as dt
@@ -43,14 +43,15 @@ from .models import (
     ArticleVersion,
     CandidatePerson,
     MergeRecord,
-    MonthlyCount,
     Outlet,
     Person,
     Quote,
+    SearchChange,
     Story,
     Tombstone,
     Topic,
 )
+from .search import sync
 
 FORMAT = "news-archive"
 VERSION = 1
@@ -88,14 +89,11 @@ MODELS: list[type[models.Model]] = [
     *(model.history.model for model in TRACKED),
 ]
 # Rebuilt on import, never exported: see rebuild_derived().
-DERIVED_MODELS: list[type[models.Model]] = [MonthlyCount]
+DERIVED_MODELS: list[type[models.Model]] = [SearchChange]
 DERIVED_FIELDS = {
     Outlet: {"published_count"},
     Person: {"published_count"},
     Topic: {"published_count"},
-    Article: {"search_vector"},
-    ArticlePerson: set(ArticlePerson.COPIED_FIELDS),
-    ArticleTopic: set(ArticleTopic.COPIED_FIELDS),
 }
 
 
@@ -279,10 +277,11 @@ class ImportResult:
 
 
 def occupied_tables(using: str = DEFAULT_DB_ALIAS) -> list[str]:
-    """Return the archive tables of the database that have rows."""
+    """Return the archive tables of the database that have rows (the search
+    outbox may keep rows of articles deleted a moment ago: it is not one)."""
     return [
         model._meta.db_table
-        for model in [*MODELS, *DERIVED_MODELS]
+        for model in MODELS
         if model._default_manager.using(using).exists()
     ]
 
@@ -590,9 +589,8 @@ def reset_sequences(models=MODELS, using: str = DEFAULT_DB_ALIAS):
 
 
 def rebuild_derived(using: str = DEFAULT_DB_ALIAS):
-    """Rebuild what the archive does not carry: published and monthly counts.
-    The search vector and the links' copies need nothing: triggers fill them
-    on insert."""
+    """Rebuild what the archive does not carry: published counts, and the
+    search index, from the outbox the triggers filled as the rows went in."""
     connection = connections[using]
     if connection.vendor == "postgresql":
         # Tables filled a moment ago have no statistics yet, and the recount's
@@ -604,3 +602,4 @@ def rebuild_derived(using: str = DEFAULT_DB_ALIAS):
                 )
     recount_all(using=using)
     bump_on_commit(using=using)
+    sync.apply_soon(using=using)

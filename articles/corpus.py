@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from articles.text import ascii_slug
-from articles.tsvector import Unspelt
 
 # name, domain, country, language, ownership, dateline city
 OUTLETS = [
@@ -275,7 +274,6 @@ class Rows:
     people: list[tuple] = field(default_factory=list)
     topics: list[tuple] = field(default_factory=list)
     quotes: list[tuple] = field(default_factory=list)
-    vectors: list[str | None] = field(default_factory=list)  # the articles'
 
 
 ARTICLE_COLUMNS = [
@@ -284,16 +282,8 @@ ARTICLE_COLUMNS = [
     "withdrawal_reason", "version", "notes", "raw_text", "source", "content_hash",
     "created_at", "updated_at",
 ]  # fmt: skip
-# Links carry their article's status and date (see CopiesArticleListing).
-PERSON_LINK_COLUMNS = [
-    "article_id",
-    "person_id",
-    "role",
-    "state",
-    "public",
-    "published_at",
-]
-TOPIC_LINK_COLUMNS = ["article_id", "topic_id", "state", "public", "published_at"]
+PERSON_LINK_COLUMNS = ["article_id", "person_id", "role", "state"]
+TOPIC_LINK_COLUMNS = ["article_id", "topic_id", "state"]
 QUOTE_COLUMNS = ["article_id", "speaker_id", "text", "start", "end", "state"]
 
 
@@ -337,11 +327,8 @@ class Plan:
         self.day_p = weights / weights.sum()
         self.events = np.array(sorted(rng.sample(range(DAYS), EVENTS)))
 
-    def batch(self, number: int, first_id: int, size: int, now, lexicon=None) -> Rows:
-        """The rows of articles first_id .. first_id + size - 1, and with a
-        lexicon (articles.tsvector.Lexicon), their search vectors."""
-        lexicon = lexicon or Unspelt()
-        of = lexicon.of
+    def batch(self, number: int, first_id: int, size: int, now) -> Rows:
+        """The rows of articles first_id .. first_id + size - 1."""
         gen = np.random.default_rng([self.seed, number])
         rng = random.Random(self.seed * 1_000_003 + number)
         lengths = np.clip(
@@ -352,7 +339,7 @@ class Plan:
         total = lengths.sum()
         chosen = gen.choice(len(self.vocabulary), total, p=self.word_p)
         # A function word after about a third of the words: pairs of (word,
-        # function word or ""), flattened; and their tokens (None for no word).
+        # function word or ""), flattened.
         glued = gen.random(total) < 0.35
         function = gen.integers(0, len(FUNCTION_WORDS), total)
         words = np.stack(
@@ -362,14 +349,7 @@ class Plan:
             ],
             axis=1,
         ).ravel()
-        tokens = np.stack(
-            [
-                lexicon.words(self.vocabulary)[chosen],
-                np.where(glued, lexicon.words(FUNCTION_WORDS)[function], None),
-            ],
-            axis=1,
-        ).ravel()
-        words, tokens = words.tolist(), tokens.tolist()
+        words = words.tolist()
         outlets = gen.choice(len(self.outlets), size, p=self.outlet_p)
         days = gen.choice(DAYS, size, p=self.day_p)
         near_event = gen.random(size) < EVENT_SHARE
@@ -397,11 +377,8 @@ class Plan:
             )
             span = slice(2 * at, 2 * (at + lengths[i]))
             body_words = [w for w in words[span] if w]
-            body_tokens = [t for t in tokens[span] if t is not None]
             at += lengths[i]
-            lead, body, quotes, spelt = self.body(
-                draws, lexicon, body_words, body_tokens, people, city
-            )
+            lead, body, quotes = self.body(draws, body_words, people, city)
             status = STATUSES[statuses[i]]
             published_at = None
             if rng.random() >= UNDATED_SHARE:
@@ -409,16 +386,9 @@ class Plan:
                     START + dt.timedelta(days=int(days[i])), dt.time(), dt.UTC
                 ) + dt.timedelta(seconds=int(seconds[i]))
             surname = self.surname(people[0])
-            subject = [
-                (word, token)
-                for word, token in zip(body_words[-12:], body_tokens[-12:], strict=True)
-                if word not in FUNCTION_WORDS
-            ][:3]
+            subject = [w for w in body_words[-12:] if w not in FUNCTION_WORDS][:3]
             verb, place = rng.choice(VERBS), rng.choice(PLACES)
-            title = f"{surname} {verb} {' '.join(w for w, _ in subject)} in {place}"
-            title_tokens = [*of(surname), *of(verb), *(t for _, t in subject)]
-            title_tokens += [*of("in"), *of(place)]
-            rows.vectors.append(lexicon.vector(title_tokens, *spelt))
+            title = f"{surname} {verb} {' '.join(subject)} in {place}"
             rows.articles.append(
                 (
                     pk,
@@ -446,19 +416,14 @@ class Plan:
                 )
             )
             state = self.state(rng, status)
-            listed = (status == "published", published_at)
             author = self.writers[outlets[i]][rng.randrange(AUTHORS_PER_OUTLET)]
-            rows.people.append(
-                (pk, self.people[author][0], "author", "confirmed", *listed)
-            )
+            rows.people.append((pk, self.people[author][0], "author", "confirmed"))
             for n, person in enumerate(people):
                 if person != author:
                     role = "quoted" if n == 0 else "mentioned"
-                    rows.people.append(
-                        (pk, self.people[person][0], role, state, *listed)
-                    )
+                    rows.people.append((pk, self.people[person][0], role, state))
             for topic in dict.fromkeys(topics[i, : rng.randint(1, 3)]):
-                rows.topics.append((pk, self.topics[topic], state, *listed))
+                rows.topics.append((pk, self.topics[topic], state))
             for person, text in quotes:
                 start = body.find(f"“{text}”") + 1
                 if start > 0:
@@ -474,19 +439,6 @@ class Plan:
                     )
         return rows
 
-    def phrases(self) -> list[str]:
-        """Every word and phrase articles are written with."""
-        return [
-            *self.vocabulary.tolist(),
-            *FUNCTION_WORDS,
-            *VERBS,
-            *PLACES,
-            *SAYINGS,
-            *(city for _, _, city, _ in self.outlets),
-            *(name for _, name in self.people),
-            "so talks",
-        ]
-
     def surname(self, person: int) -> str:
         return self.people[person][1].split(" ", 1)[1]
 
@@ -496,65 +448,48 @@ class Plan:
             return "suggested"
         return "suggested" if rng.random() < SUGGESTED_SHARE else "confirmed"
 
-    def body(self, draws, lexicon, words, tokens, people, city):
-        """The lead, the body (lead first), its quotes as (person, text), and
-        the tokens of the lead and of the body (see articles.tsvector)."""
-        of = lexicon.of
+    def body(self, draws, words, people, city):
+        """The lead, the body (lead first) and its quotes as (person, text)."""
         name = self.people[people[0]][1]
         verb, place = VERBS[next(draws.verb)], PLACES[next(draws.place)]
         lead = f"{city}. {name} {verb} {' '.join(words[:4])} on {place} talks."
-        lead_tokens = [*of(city), *of(name), *of(verb), *tokens[:4], *of("on")]
-        lead_tokens += [*of(place), *of("talks")]
-        paragraphs, spelt, quotes, at, n = [lead], [*lead_tokens], [], 4, 0
+        paragraphs, quotes, at, n = [lead], [], 4, 0
         while at < len(words) or n < len(people):
             person = people[n % len(people)]
-            sentences, spellings = [], []
+            sentences = []
             for _ in range(next(draws.sentences)):
                 k = next(draws.length)
                 sentences.append(sentence(" ".join(words[at : at + k])))
-                spellings.append(tokens[at : at + k] or of("talks"))
                 at += k
             if 0 < n < len(people):
                 full, saying = self.people[person][1], SAYINGS[next(draws.saying)]
                 sentences.insert(0, f"{full} {saying} so.")
-                spellings.insert(0, [*of(full), *of(saying), *of("so")])
             k = next(draws.short)
             slot = int(next(draws.slot) * (len(sentences) + 1))
-            remark, spelling = self.remark(
-                draws, lexicon, words[at : at + k], tokens[at : at + k], person
-            )
-            sentences.insert(slot, remark)
-            spellings.insert(slot, spelling)
+            sentences.insert(slot, self.remark(draws, words[at : at + k], person))
             at += k
             if next(draws.chance) < 0.12:
                 k = next(draws.short)
                 text = sentence(" ".join(words[at : at + k]))
-                quoted = tokens[at : at + k] or of("talks")
                 at += k
                 quotes.append((person, text))
                 surname, saying = self.surname(person), SAYINGS[next(draws.saying)]
                 sentences.append(f"“{text}” {surname} {saying}.")
-                spellings.append([*quoted, *of(surname), *of(saying)])
             paragraphs.append(" ".join(sentences))
-            for spelling in spellings:
-                spelt += spelling
             n += 1
-        return lead, "\n\n".join(paragraphs), quotes, (lead_tokens, spelt)
+        return lead, "\n\n".join(paragraphs), quotes
 
-    def remark(self, draws, lexicon, words, tokens, person):
-        """A sentence about what `person` did, and its tokens."""
-        of = lexicon.of
+    def remark(self, draws, words, person):
+        """A sentence about what `person` did."""
         if not words:
-            words, tokens = ["talks"], of("talks")
+            words = ["talks"]
         surname, verb = self.surname(person), VERBS[next(draws.verb)]
         place = PLACES[next(draws.place)]
         text = sentence(
             f"{surname} {verb} the {' '.join(words[:3])} in {place}, "
             f"{' '.join(words[3:])}"
         )
-        spelling = [*of(surname), *of(verb), *of("the"), *tokens[:3], *of("in")]
-        spelling += [*of(place), *tokens[3:]]
-        return text, spelling
+        return text
 
 
 def sentence(text: str) -> str:

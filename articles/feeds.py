@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape
 
+from . import search
 from .filters import ArticleFilter
 from .models import (
     Article,
@@ -24,6 +25,7 @@ from .models import (
     Person,
     Topic,
 )
+from .search import Question
 from .text import strip_control_characters
 
 FEED_SIZE = 30
@@ -71,16 +73,10 @@ class LatestArticlesFeed(Feed):
     def link(self):
         return reverse("articles:article-list")
 
-    def articles(self, obj):
-        return Article.objects.published()
-
     def items(self, obj=None):
-        return (
-            self.articles(obj)
-            .select_related("outlet")
-            .defer("body", "raw_text", "notes")
-            .newest_first()[:FEED_SIZE]
-        )
+        # The newest published articles, from the database: the feed keeps
+        # working while the search index is being rebuilt.
+        return Article.objects.published().for_listing().newest_first()[:FEED_SIZE]
 
     def item_title(self, article):
         return article.title
@@ -105,7 +101,19 @@ class LatestArticlesRss(LatestArticlesFeed):
     feed_type = RssFeed
 
 
-class EntityFeed(LatestArticlesFeed):
+class FoundFeed(LatestArticlesFeed):
+    """A feed of the newest articles a search question finds."""
+
+    def question(self, obj) -> Question:
+        raise NotImplementedError
+
+    def items(self, obj=None):
+        return search.find(
+            self.question(obj), order="newest", per_page=FEED_SIZE
+        ).articles
+
+
+class EntityFeed(FoundFeed):
     model = None
 
     def get_object(self, request, slug):
@@ -126,22 +134,22 @@ class EntityFeed(LatestArticlesFeed):
 class OutletFeed(EntityFeed):
     model = Outlet
 
-    def articles(self, outlet):
-        return Article.objects.published().filter(outlet=outlet)
+    def question(self, outlet):
+        return Question(outlets=frozenset([outlet.pk]))
 
 
 class PersonFeed(EntityFeed):
     model = Person
 
-    def articles(self, person):
-        return Article.objects.published().linked_to(person)
+    def question(self, person):
+        return Question(people=(person.pk,))
 
 
 class TopicFeed(EntityFeed):
     model = Topic
 
-    def articles(self, topic):
-        return Article.objects.published().linked_to(topic)
+    def question(self, topic):
+        return Question(topics=(topic.pk,))
 
 
 class OutletRss(OutletFeed):
@@ -156,13 +164,11 @@ class TopicRss(TopicFeed):
     feed_type = RssFeed
 
 
-class SearchFeed(LatestArticlesFeed):
+class SearchFeed(FoundFeed):
     """The latest articles matching an article-list search (same parameters)."""
 
     def get_object(self, request):
-        filterset = ArticleFilter(
-            request.GET, queryset=Article.objects.published(), by_link=True
-        )
+        filterset = ArticleFilter(request.GET)
         if not filterset.is_valid():
             raise Http404("These search parameters are not valid.")
         return filterset
@@ -174,8 +180,8 @@ class SearchFeed(LatestArticlesFeed):
     def link(self, filterset):
         return reverse("articles:article-list") + "?" + filterset.data.urlencode()
 
-    def articles(self, filterset):
-        return filterset.qs
+    def question(self, filterset):
+        return filterset.question()
 
 
 class SearchRss(SearchFeed):

@@ -1,21 +1,19 @@
-"""Filters over published articles, shared by the public list and the API."""
+"""The parameters of an article list, shared by the public site and the API.
+
+A FilterSet defines and validates them (and documents them in the API's
+schema), but it filters nothing itself: `question()` turns the valid values
+into a search Question, and the search door (articles.search) finds the
+articles. A list of articles has one way to be narrowed.
+"""
 
 import datetime as dt
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef
 from drf_spectacular.utils import extend_schema_field
 
-from .models import (
-    Article,
-    ArticlePerson,
-    ArticleTopic,
-    LinkState,
-    Outlet,
-    Person,
-    Topic,
-)
+from .models import Article, ArticlePerson, Outlet, Person, Topic
+from .search import PUBLISHED, Question, parse
 
 
 def documented_as_slug(filter_):
@@ -25,86 +23,57 @@ def documented_as_slug(filter_):
     return extend_schema_field(schema)(filter_)
 
 
-class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
-    """Repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug is an
-    error naming the parameter, never silently ignored."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("to_field_name", "slug")
-        kwargs.setdefault("method", "filter_by_slugs")
-        super().__init__(*args, **kwargs)
+def slugs(model, help_text: str):
+    """A repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug
+    is an error naming the parameter, never silently ignored."""
+    return documented_as_slug(
+        django_filters.ModelMultipleChoiceFilter(
+            queryset=model.objects.all(), to_field_name="slug", help_text=help_text
+        )
+    )
 
 
 class ArticleFilter(django_filters.FilterSet):
-    """Narrow a queryset of published articles.
+    """What a list of published articles may be narrowed by.
 
     Several outlets, languages or countries widen the search (any of them);
     several topics or people narrow it (all of them), as adding a facet should.
     """
 
     q = django_filters.CharFilter(
-        method="filter_q",
         max_length=500,
         label="Search",
         help_text='Words, "a phrase", alternatives with or, -excluded words.',
     )
-    outlet = documented_as_slug(
-        django_filters.ModelMultipleChoiceFilter(
-            field_name="outlet__slug",
-            to_field_name="slug",
-            distinct=False,  # see language
-            queryset=Outlet.objects.all(),
-            help_text="Outlet slug; repeat for any of several.",
-        )
-    )
-    topic = documented_as_slug(
-        SlugsFilter(
-            queryset=Topic.objects.all(),
-            help_text="Topic slug; repeat for all of several.",
-        )
-    )
-    person = documented_as_slug(
-        SlugsFilter(
-            queryset=Person.objects.all(),
-            help_text="Person slug; repeat for all of several.",
-        )
-    )
+    outlet = slugs(Outlet, "Outlet slug; repeat for any of several.")
+    topic = slugs(Topic, "Topic slug; repeat for all of several.")
+    person = slugs(Person, "Person slug; repeat for all of several.")
     role = django_filters.ChoiceFilter(
         choices=ArticlePerson.Role.choices,
-        method="filter_noop",
         help_text="With person: only articles where they have this role.",
     )
-    # No DISTINCT: each row is one article (these are its own or its outlet's
-    # columns), and SELECT DISTINCT over a page's columns made PostgreSQL
-    # sort every match before the page (100 ms for a year of one language).
     language = django_filters.MultipleChoiceFilter(
         field_name="language",
-        distinct=False,
         choices=[],
         help_text="BCP 47 language tag; repeat for any of several.",
     )
     country = django_filters.MultipleChoiceFilter(
         field_name="outlet__country",
-        distinct=False,
         choices=[],
         help_text="The outlet's country (ISO 3166-1 alpha-2); repeat for any.",
     )
     date_from = django_filters.DateFilter(
-        method="filter_date_from", help_text="Published on or after (YYYY-MM-DD)."
+        help_text="Published on or after (YYYY-MM-DD)."
     )
     date_to = django_filters.DateFilter(
-        method="filter_date_to", help_text="Published on or before (YYYY-MM-DD)."
+        help_text="Published on or before (YYYY-MM-DD)."
     )
 
     class Meta:
         model = Article
         fields = []
 
-    def __init__(self, data=None, *args, by_link=False, **kwargs):
-        # by_link: a list ordered by ArticleQuerySet.newest_first (the site's
-        # pages and feeds, not the API's cursors) may be chosen from a topic's
-        # or person's links, newest first (ArticleQuerySet.linked_to).
-        self.by_link = by_link
+    def __init__(self, data=None, *args, **kwargs):
         # A form submits its empty fields (language=&country=); they mean "any".
         if data is not None:
             data = data.copy()
@@ -114,6 +83,7 @@ class ArticleFilter(django_filters.FilterSet):
                     data.setlist(key, values)
                 else:
                     del data[key]
+        kwargs.setdefault("queryset", Article.objects.none())
         super().__init__(data, *args, **kwargs)
         # Any well-formed code is accepted: an unknown one simply finds nothing.
         for name in ("language", "country"):
@@ -127,45 +97,59 @@ class ArticleFilter(django_filters.FilterSet):
                     attrs={"type": "date"}
                 )
 
-    def filter_q(self, queryset, name, value):
-        return queryset.search(value)
-
-    def filter_noop(self, queryset, name, value):
-        return queryset
-
-    def filter_by_slugs(self, queryset, name, values):
-        role = self.form.cleaned_data.get("role") if name == "person" else None
-        for value in values:
-            # A search finds its rows from the text index instead.
-            if self.by_link and not self.is_searching and not queryset.is_linked():
-                queryset = queryset.linked_to(value, role=role)
-                continue
-            if name == "topic":
-                links = ArticleTopic.objects.filter(topic=value)
-            else:
-                links = ArticlePerson.objects.filter(person=value)
-                if role:
-                    links = links.filter(role=role)
-            links = links.filter(article=OuterRef("pk"), state=LinkState.CONFIRMED)
-            queryset = queryset.filter(Exists(links))
-        return queryset
-
-    # Dates narrow the links' copy where the links chose the rows: one range of
-    # their index.
-    def filter_date_from(self, queryset, name, value):
-        date = queryset.listed_at().name
-        return queryset.filter(**{f"{date}__gte": _midnight(value)})
-
-    def filter_date_to(self, queryset, name, value):
-        date = queryset.listed_at().name
-        if value == dt.date.max:  # no day after it: every dated article
-            return queryset.filter(**{f"{date}__isnull": False})
-        day_after = _midnight(value + dt.timedelta(days=1))
-        return queryset.filter(**{f"{date}__lt": day_after})
+    def filter_queryset(self, queryset):
+        raise TypeError(
+            "Articles are found by the search door: ask articles.search.find() "
+            "with this filter's question()."
+        )
 
     @property
     def is_searching(self) -> bool:
-        return bool(self.form.is_valid() and self.form.cleaned_data.get("q"))
+        return bool(self.is_valid() and self.form.cleaned_data.get("q"))
+
+    def question(self, *, statuses=PUBLISHED, **narrower) -> Question:
+        """The question these (valid) parameters ask, of articles in these
+        statuses (what the public may see, by default), narrowed further by
+        `narrower` (an entity page's own person, topic or outlet)."""
+        data = self.form.cleaned_data
+        countries = data.get("country") or []
+        since, until = self.date_range(data)
+        question = Question(
+            text=parse(data.get("q") or ""),
+            statuses=statuses,
+            outlets=_ids(data.get("outlet")),
+            outlet_sets=(_outlets_in(countries),) if countries else (),
+            languages=frozenset(data.get("language") or ()),
+            topics=tuple(t.pk for t in data.get("topic") or ()),
+            people=tuple(p.pk for p in data.get("person") or ()),
+            role=data.get("role") or None,
+            since=since,
+            until=until,
+            undated=False if data.get("date_to") == dt.date.max else None,
+        )
+        for name, value in narrower.items():
+            if name in ("topics", "people"):
+                value = (*getattr(question, name), *value)
+            question = question.narrowed(**{name: value})
+        return question
+
+    def date_range(self, data) -> tuple[dt.datetime | None, dt.datetime | None]:
+        start, end = data.get("date_from"), data.get("date_to")
+        since = _midnight(start) if start else None
+        until = None
+        if end and end != dt.date.max:  # no day after it: every dated article
+            until = _midnight(end + dt.timedelta(days=1))
+        return since, until
+
+
+def _ids(objects) -> frozenset[int] | None:
+    return frozenset(o.pk for o in objects) if objects else None
+
+
+def _outlets_in(countries) -> frozenset[int]:
+    return frozenset(
+        Outlet.objects.filter(country__in=countries).values_list("pk", flat=True)
+    )
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -2,11 +2,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Now
+from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -408,72 +409,19 @@ class ArticleQuerySet(models.QuerySet):
         """Return the articles the public may see. Every public surface uses this."""
         return self.filter(status=Article.Status.PUBLISHED)
 
-    def linked_to(self, entity, *, role=None):
-        """Return the articles with a confirmed link to entity (a Person or
-        Topic; with role, a person in that role), listed by the links' copies
-        of their status and date (`listed_at`, see CopiesArticleListing): the
-        newest then are one range of the link table's index, however many
-        articles the entity has or how long ago they were published.
-
-        An article naming a person in several roles is listed once, by the
-        first of its roles."""
-        relation = "person_links" if isinstance(entity, Person) else "topic_links"
-        link = {
-            f"{relation}__{entity._meta.model_name}": entity,
-            f"{relation}__state": LinkState.CONFIRMED,
-            f"{relation}__public": True,
-        }
-        if role:
-            link[f"{relation}__role"] = role
-        queryset = self.filter(**link).alias(
-            listed_at=models.F(f"{relation}__published_at")
-        )
-        if relation == "person_links" and not role:
-            # Through an alias: OuterRef("person_links__role") would join the
-            # links again.
-            queryset = queryset.alias(listed_role=models.F("person_links__role"))
-            earlier_role = ArticlePerson.objects.filter(
-                article=models.OuterRef("pk"),
-                person=entity,
-                state=LinkState.CONFIRMED,
-                role__lt=models.OuterRef("listed_role"),
-            )
-            queryset = queryset.filter(~models.Exists(earlier_role))
-        return queryset
-
-    def is_linked(self) -> bool:
-        """Whether linked_to() chose the rows (and their list order)."""
-        return "listed_at" in self.query.annotations
-
-    def listed_at(self) -> models.F:
-        """The publication time lists order by: the links' copy of it where
-        linked_to() chose the rows (equal to the article's, and indexed)."""
-        return models.F("listed_at" if self.is_linked() else "published_at")
-
     def newest_first(self):
-        return self.order_by(self.listed_at().desc(nulls_last=True), "-pk")
+        return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
 
     def oldest_first(self):
-        return self.order_by(self.listed_at().asc(nulls_last=True), "pk")
-
-    def search(self, q: str):
-        """Return articles matching web-search syntax q, annotated with `rank`."""
-        from .search import search
-
-        return search(self, q)
+        return self.order_by(models.F("published_at").asc(nulls_last=True), "pk")
 
     def for_listing(self):
         """Return rows ready for a list: outlet joined, heavy text columns deferred."""
-        return self.select_related("outlet").defer(
-            "body", "raw_text", "notes", "search_vector"
-        )
+        return self.select_related("outlet").defer("body", "raw_text", "notes")
 
     def set_status(self, status, *, reason: str = "") -> int:
         """Move the articles to status, leaving tombstones for those that leave
         the public archive; return how many changed."""
-        from .cache import bump_on_commit
-        from .counts import months_of, recount_for_articles
-
         with transaction.atomic(using=self.db):
             rows = list(self.exclude(status=status).values_list("pk", "slug", "status"))
             now = timezone.now()
@@ -490,27 +438,23 @@ class ArticleQuerySet(models.QuerySet):
             Article.history.bulk_history_create(loaded, update=True, default_date=now)
             Tombstone.record(rows, status, now)
             if rows:
-                # A status change moves only the articles' own months, as a
-                # single article's save does (signals.recount_article).
-                months = months_of(*(article.published_at for article in loaded))
-                recount_for_articles(changed, using=self.db, months=months)
-                bump_on_commit(using=self.db)
+                articles_changed.send(
+                    Article, ids=[a.pk for a in loaded], using=self.db
+                )
         return len(rows)
 
     def touch(self):
         """Mark the articles changed now, for API consumers syncing by time
         (and for the page cache: the articles' pages changed)."""
-        from .cache import bump_on_commit
-        from .counts import months_of, recount_for_articles
+        ids = list(self.values_list("pk", flat=True))
+        articles_changed.send(Article, ids=ids, using=self.db)
+        return Article.objects.filter(pk__in=ids).update(updated_at=timezone.now())
 
-        bump_on_commit(using=self.db)
-        # Links confirmed or added in bulk change what the public counts, in
-        # these articles' months only.
-        months = months_of(*self.values_list("published_at", flat=True))
-        recount_for_articles(self, using=self.db, months=months)
-        return Article.objects.filter(pk__in=self.values("pk")).update(
-            updated_at=timezone.now()
-        )
+
+# Sent by the bulk writes that send no model signals (set_status, touch), with
+# the ids of the articles they changed: articles.signals recounts what the
+# public sees and forgets cached pages.
+articles_changed = Signal()
 
 
 @dataclass(frozen=True)
@@ -617,9 +561,6 @@ class Article(models.Model):
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    # PostgreSQL only: title (A), lead (B) and body (C), maintained by a trigger
-    # on every insert and update (see migration 0006). Always NULL on SQLite.
-    search_vector = SearchVectorField(null=True, editable=False)
 
     story = models.ForeignKey(
         "Story",
@@ -639,9 +580,8 @@ class Article(models.Model):
     )
 
     objects = ArticleQuerySet.as_manager()
-    # The search vector is derived from title, lead and body, which are kept.
     # The version only counts saves; every save would show it as a change.
-    history = HistoricalRecords(excluded_fields=["search_vector", "version"])
+    history = HistoricalRecords(excluded_fields=["version"])
 
     UNDATED_VIEWS = {
         "article-detail": "article-undated",
@@ -903,35 +843,6 @@ class LinkState(models.TextChoices):
     SUGGESTED = "suggested", "Suggested by software"
 
 
-class CopiesArticleListing(models.Model):
-    """A link's copy of its article's place in the public lists.
-
-    `public` (the article is published) and `published_at` are kept equal to
-    the article's by database triggers (migration 0018), whoever writes the
-    rows: a person's or topic's newest published articles are then one range
-    of an index on the link table (entity, published_at), where they used to
-    be found by walking every published article newest first and probing its
-    links. The fields are never edited, exported or kept in history.
-    """
-
-    public = models.BooleanField(
-        db_default=False,  # for rows inserted without it (SQLite checks first)
-        editable=False,
-        help_text="A copy: the article is published. Kept by the database.",
-    )
-    published_at = models.DateTimeField(
-        null=True,
-        blank=True,
-        editable=False,
-        help_text="A copy of the article's publication time. Kept by the database.",
-    )
-
-    COPIED_FIELDS = ["public", "published_at"]
-
-    class Meta:
-        abstract = True
-
-
 class RemembersStoredLink:
     """A link loaded from the database remembers its entity and state as
     stored, so that its signals recount the person or topic it left as well as
@@ -948,7 +859,7 @@ class RemembersStoredLink:
         return link
 
 
-class ArticlePerson(RemembersStoredLink, CopiesArticleListing):
+class ArticlePerson(RemembersStoredLink, models.Model):
     entity_field = "person"
 
     class Role(models.TextChoices):
@@ -967,7 +878,7 @@ class ArticlePerson(RemembersStoredLink, CopiesArticleListing):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
-    history = HistoricalRecords(excluded_fields=CopiesArticleListing.COPIED_FIELDS)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "person in article"
@@ -1010,7 +921,7 @@ class ArticlePerson(RemembersStoredLink, CopiesArticleListing):
         return f"{self.person} ({self.get_role_display().lower()}) in {self.article}"
 
 
-class ArticleTopic(RemembersStoredLink, CopiesArticleListing):
+class ArticleTopic(RemembersStoredLink, models.Model):
     entity_field = "topic"
 
     article = models.ForeignKey(
@@ -1023,7 +934,7 @@ class ArticleTopic(RemembersStoredLink, CopiesArticleListing):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
-    history = HistoricalRecords(excluded_fields=CopiesArticleListing.COPIED_FIELDS)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "topic of article"
@@ -1500,53 +1411,17 @@ class MergeRecord(models.Model):
         )
 
 
-class MonthlyCount(models.Model):
-    """Published, dated articles per calendar month (UTC) of an outlet, person or
-    topic, kept by articles.counts for their coverage timelines.
+class SearchChange(models.Model):
+    """An article whose entry in the search index is out of date.
 
-    A topic's months are counted per outlet (its attention table needs them);
-    an outlet's carry the outlet itself; a person's have no outlet. Only months
-    with articles have a row.
+    Written by database triggers (migration 0020) in the same transaction as
+    the change, whoever makes it: an article's text, status, date, outlet or
+    language, a person or topic link, a quote. articles.search.sync applies the
+    rows to the index after the commit and then removes them.
     """
 
-    class Kind(models.TextChoices):
-        OUTLET = "outlet", "Outlet"
-        PERSON = "person", "Person"
-        TOPIC = "topic", "Topic"
-
-    kind = models.CharField(max_length=6, choices=Kind.choices)
-    entity_id = models.BigIntegerField()
-    outlet = models.ForeignKey(
-        Outlet, null=True, on_delete=models.CASCADE, related_name="+"
-    )
-    month = models.DateField(help_text="The first day of the month.")
-    count = models.PositiveIntegerField()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["kind", "entity_id", "month", "outlet"],
-                condition=Q(outlet__isnull=False),
-                name="monthlycount_unique_outlet",
-            ),
-            models.UniqueConstraint(
-                fields=["kind", "entity_id", "month"],
-                condition=Q(outlet__isnull=True),
-                name="monthlycount_unique",
-            ),
-            models.CheckConstraint(
-                condition=Q(kind__in=["outlet", "person", "topic"]),
-                name="monthlycount_kind_valid",
-            ),
-        ]
-        # What the pages read, from the index alone (an index-only scan: a
-        # root topic's 11,000 rows in 90 buffers, not 23,000).
-        indexes = [
-            models.Index(
-                fields=["kind", "entity_id", "month", "outlet", "count"],
-                name="monthlycount_entity_idx",
-            )
-        ]
+    article_id = models.BigIntegerField()
+    changed_at = models.DateTimeField(db_default=Now())
 
     def __str__(self):
-        return f"{self.kind} #{self.entity_id}, {self.month:%Y-%m}: {self.count}"
+        return f"Article #{self.article_id} changed at {self.changed_at}"

@@ -1,13 +1,15 @@
 """Keep what API consumers sync by accurate: an article's modification time moves
 when its links, quotes or notes change, and a deleted article leaves a tombstone.
 Keep the page cache honest: any change to what the public can see starts a new
-cache generation once it commits."""
+cache generation once it commits. Keep published counts true, and the search
+index in step (articles.search.sync applies the outbox once a change commits).
+"""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from .cache import bump_on_commit
-from .counts import months_of, recount, recount_for_articles
+from .counts import recount, recount_for_articles
 from .models import (
     Annotation,
     Article,
@@ -15,14 +17,15 @@ from .models import (
     ArticleTopic,
     ArticleVersion,
     LinkState,
-    MonthlyCount,
     Outlet,
     Person,
     Quote,
     Story,
     Tombstone,
     Topic,
+    articles_changed,
 )
+from .search import sync, text
 
 PARTS = [ArticlePerson, ArticleTopic, Quote, Annotation]
 # Everything a public page or API read shows. Bulk writes that send no signals
@@ -47,22 +50,12 @@ def recount_article(sender, instance, raw=False, using=None, **kwargs):
         return
     if kwargs.get("signal") is post_delete:
         # Its links went first (their own signals recount people and topics).
-        months = None
-        if hasattr(instance, "_stored_published_at"):
-            months = months_of(instance.published_at, instance._stored_published_at)
-        recount(Outlet, [instance.outlet_id], using=using, months=months)
+        recount(Outlet, [instance.outlet_id], using=using)
         return
-    # Only the article's old and new months can move, when its old date is
-    # known (not deferred when it was loaded); otherwise all of them.
-    months = None
-    if kwargs.get("created"):
-        months = months_of(instance.published_at)
-    elif hasattr(instance, "_stored_published_at"):
-        months = months_of(instance.published_at, instance._stored_published_at)
-    recount_for_articles([instance.pk], using=using, months=months)
+    recount_for_articles([instance.pk], using=using)
     moved_from = getattr(instance, "_stored_outlet_id", None)
     if moved_from not in (None, instance.outlet_id):
-        recount(Outlet, [moved_from], using=using, months=months)
+        recount(Outlet, [moved_from], using=using)
 
 
 def recount_linked(sender, instance, raw=False, using=None, **kwargs):
@@ -85,25 +78,22 @@ def recount_linked(sender, instance, raw=False, using=None, **kwargs):
     if LinkState.CONFIRMED not in (instance.state, stored_state):
         instance._stored_entity_id = entity_id
         return
-    # The article's month is all a link moves (its row is still there when
-    # the link goes with it).
-    dates = list(
-        Article.objects.using(using)
-        .filter(pk=instance.article_id)
-        .values_list("published_at", flat=True)
-    )
-    months = months_of(*dates) if dates else None
     ids = {entity_id, getattr(instance, "_stored_entity_id", None)} - {None}
-    recount(model, sorted(ids), using=using, months=months)
+    recount(model, sorted(ids), using=using)
     instance._stored_entity_id = entity_id
 
 
-def forget_months(sender, instance, using=None, **kwargs):
-    """A deleted person's or topic's monthly counts go with it (an outlet's go
-    by their foreign key)."""
-    MonthlyCount.objects.using(using).filter(
-        kind=sender._meta.model_name, entity_id=instance.pk
-    ).delete()
+def bulk_changed(sender, ids, using=None, **kwargs):
+    """A bulk write (set_status, touch) changed these articles."""
+    recount_for_articles(ids, using=using)
+    bump_on_commit(using=using)
+    sync.apply_soon(using=using)
+
+
+def index_soon(sender, using=None, **kwargs):
+    """What search sees changed: the outbox has it (a trigger wrote it);
+    apply it once the transaction commits."""
+    sync.apply_soon(using=using)
 
 
 def forget_pages(sender, using=None, **kwargs):
@@ -120,8 +110,13 @@ def connect():
         signal.connect(recount_article, sender=Article, dispatch_uid="recount")
         for link in (ArticlePerson, ArticleTopic):
             signal.connect(recount_linked, sender=link, dispatch_uid="recount")
-    for entity in (Person, Topic):
-        post_delete.connect(forget_months, sender=entity, dispatch_uid="forget-months")
+    for model in (Article, ArticlePerson, ArticleTopic, Quote):
+        for signal in (post_save, post_delete):
+            signal.connect(index_soon, sender=model, dispatch_uid="index-soon")
+    articles_changed.connect(bulk_changed, dispatch_uid="bulk-changed")
+    # Search reads people's other spellings: a person's edit shows at once.
+    for signal in (post_save, post_delete):
+        signal.connect(text.people.forget, sender=Person, dispatch_uid="search-names")
     for model in PUBLIC:
         uid = f"forget-pages-{model.__name__}"
         post_save.connect(forget_pages, sender=model, dispatch_uid=uid)

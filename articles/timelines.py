@@ -1,7 +1,7 @@
 """Coverage over time: articles per month (or year) as a server-rendered SVG bar
 chart with a table behind it, and a topic's attention across outlets.
 
-Everything is computed in a constant number of GROUP BY queries and laid out
+The numbers are counted by the search index (articles.search) and laid out
 here, in Python, so that the templates only print numbers: no JavaScript, no
 inline styles. Months are calendar months in UTC.
 """
@@ -11,11 +11,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import dateformat
 
-from .models import MonthlyCount
+from . import search
+from .models import Outlet
 
 Unit = Literal["month", "year"]
 
@@ -140,43 +139,14 @@ def first_of_month(value) -> dt.date:
     return value.replace(day=1)
 
 
-def monthly_counts(queryset) -> list[MonthCount]:
-    """Return the queryset's articles per month, oldest first, in one query.
+def monthly_counts(question) -> list[MonthCount]:
+    """Return the question's articles per month, oldest first, from the search
+    index's counts (articles.search.over_time).
 
     Undated articles are left out; months without articles between the first
-    and the last are filled in with zeros. Callers restrict the queryset to
-    what the public may see (Article.objects.published()).
+    and the last are filled in with zeros.
     """
-    rows = (
-        queryset.filter(published_at__isnull=False)
-        .annotate(month=TruncMonth("published_at", tzinfo=dt.UTC))
-        .order_by()
-        .values("month")
-        .annotate(n=Count("pk"))
-        .values_list("month", "n")
-    )
-    counts: dict[dt.date, int] = {}
-    for month, n in rows:
-        month = first_of_month(month)
-        counts[month] = counts.get(month, 0) + n
-    if not counts:
-        return []
-    first, last = min(counts), max(counts)
-    return [MonthCount(m, counts.get(m, 0)) for m in _months(first, last)]
-
-
-def kept_monthly_counts(entity) -> list[MonthCount]:
-    """Return an outlet's, person's or topic's published articles per month, as
-    monthly_counts() would count them, from the counts kept in MonthlyCount
-    (articles.counts), in one query over at most a few thousand rows."""
-    rows = (
-        MonthlyCount.objects.filter(kind=entity._meta.model_name, entity_id=entity.pk)
-        .order_by()
-        .values("month")
-        .annotate(n=Sum("count"))
-        .values_list("month", "n")
-    )
-    counts = {month: n for month, n in rows if n}
+    counts = search.over_time(question, unit="month")
     if not counts:
         return []
     first, last = min(counts), max(counts)
@@ -307,32 +277,34 @@ def _share(count: int, output: int) -> float:
     return count / output if output else 0.0
 
 
-def attention(topic, *, outlets_limit: int = 8) -> Attention:
-    """Return, per outlet and period, the topic's published articles as a count
-    and as a share of everything the outlet published in that period, so that
-    a prolific outlet does not drown the rest.
+def attention(question, *, outlets_limit: int = 8) -> Attention:
+    """Return, per outlet and period, the question's published articles (a
+    topic's) as a count and as a share of everything the outlet published in
+    that period, so that a prolific outlet does not drown the rest.
 
-    Only confirmed topic links count. The `outlets_limit` outlets with the most
-    articles on the topic are kept. Periods are months, or years when their
-    coverage spans more than MAX_ATTENTION_MONTHS months. Two queries over the
-    monthly counts kept in MonthlyCount (one when nothing is on the topic),
-    however many outlets, periods and articles.
+    The `outlets_limit` outlets with the most matching articles are kept.
+    Periods are months, or years when their coverage spans more than
+    MAX_ATTENTION_MONTHS months. Two counts of the search index, however many
+    outlets, periods and articles.
     """
-    on_topic = (
-        MonthlyCount.objects.filter(kind=MonthlyCount.Kind.TOPIC, entity_id=topic.pk)
-        .order_by()
-        .values_list("outlet", "outlet__name", "outlet__slug", "month", "count")
+    by_outlet = search.over_time_by_outlet(
+        question, unit="month", size=max(outlets_limit, 1)
     )
-    counts: dict[int, dict[dt.date, int]] = {}
-    names: dict[int, tuple[str, str]] = {}
-    for outlet, name, slug, month, n in on_topic:
-        by_month = counts.setdefault(outlet, {})
-        by_month[month] = by_month.get(month, 0) + n
-        names[outlet] = (name, slug)
-    top = sorted(counts, key=lambda o: (-sum(counts[o].values()), names[o][0], o))
-    top = top[: max(outlets_limit, 0)]
-    if not top:
-        return Attention(outlets_covering=len(counts))
+    covering = by_outlet.outlets
+    counts = {o: months for o, months in by_outlet.periods.items() if months}
+    counts = dict(list(counts.items())[: max(outlets_limit, 0)])
+    if not counts:
+        return Attention(outlets_covering=covering)
+    names = {
+        pk: (name, slug)
+        for pk, name, slug in Outlet.objects.filter(pk__in=counts).values_list(
+            "pk", "name", "slug"
+        )
+    }
+    top = sorted(
+        (o for o in counts if o in names),
+        key=lambda o: (-sum(counts[o].values()), names[o][0], o),
+    )
 
     months = [m for o in top for m in counts[o]]
     first, last = min(months), max(months)
@@ -340,30 +312,20 @@ def attention(topic, *, outlets_limit: int = 8) -> Attention:
     if yearly:
         unit: Unit = "year"
         starts = [dt.date(y, 1, 1) for y in range(first.year, last.year + 1)]
-        end = dt.date(last.year + 1, 1, 1)
     else:
         unit = "month"
         starts = list(_months(first, last))
-        end = month_after(last)
 
     def period(day: dt.date) -> dt.date:
         return dt.date(day.year, 1, 1) if yearly else day.replace(day=1)
 
-    output_rows = (
-        MonthlyCount.objects.filter(
-            kind=MonthlyCount.Kind.OUTLET,
-            entity_id__in=top,
-            month__gte=starts[0],
-            month__lt=end,
-        )
-        .order_by()
-        .values_list("entity_id", "month", "count")
-    )
+    everything = question.everything.narrowed(outlets=frozenset(top))
     output: dict[int, dict[dt.date, int]] = {}
-    for outlet, start, n in output_rows:
+    published = search.over_time_by_outlet(everything, unit="month", size=len(top))
+    for outlet, by_month in published.periods.items():
         by_period = output.setdefault(outlet, {})
-        start = period(start)
-        by_period[start] = by_period.get(start, 0) + n
+        for month, n in by_month.items():
+            by_period[period(month)] = by_period.get(period(month), 0) + n
 
     rows = []
     for outlet in top:
@@ -398,7 +360,7 @@ def attention(topic, *, outlets_limit: int = 8) -> Attention:
         starts=starts,
         rows=rows,
         totals=totals,
-        outlets_covering=len(counts),
+        outlets_covering=covering,
     )
 
 

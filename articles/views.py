@@ -1,14 +1,12 @@
-from contextlib import nullcontext
-
 from django.conf import settings
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from . import search
 from .citations import FORMATS as CITATION_FORMATS
 from .citations import cite
-from .facets import facets
 from .filters import ArticleFilter
 from .models import (
     Annotation,
@@ -22,25 +20,17 @@ from .models import (
     Quote,
     Topic,
 )
-from .pagination import page_number, window
+from .pagination import PageOutOfRange, page_number, window
 from .rendering import Mark, render_body, text_diff
-from .search import SearchTooBroad, narrowed, snippets, time_limited
+from .search import Question
 from .text import strip_control_characters
-from .timelines import attention, kept_monthly_counts, timeline
+from .timelines import attention, monthly_counts, timeline
 
 HOME_SIZE = 10
 
 
 def public_articles():
     return Article.objects.published().for_listing().newest_first()
-
-
-def paged(request, queryset):
-    return window(
-        queryset,
-        number=page_number(request.GET.get("page")),
-        per_page=settings.ARCHIVE_PAGE_SIZE,
-    )
 
 
 def home(request):
@@ -54,20 +44,9 @@ def home(request):
 SORTS = ("newest", "oldest", "relevance")
 
 
-def in_order(queryset, sort):
-    if sort == "relevance":
-        newest = queryset.listed_at().desc(nulls_last=True)
-        return queryset.order_by("-rank", newest, "-pk")
-    return queryset.oldest_first() if sort == "oldest" else queryset.newest_first()
-
-
-def filtered_articles(request, base=None):
-    """Return (filterset, sort, errors) for the request's list parameters."""
-    filterset = ArticleFilter(
-        request.GET,
-        queryset=base if base is not None else Article.objects.published(),
-        by_link=True,
-    )
+def asked(request):
+    """Return (filter, sort, errors) for the request's list parameters."""
+    filterset = ArticleFilter(request.GET)
     errors = dict(filterset.errors) if not filterset.is_valid() else {}
     searching = filterset.is_searching
     sort = request.GET.get("sort") or ("relevance" if searching else "newest")
@@ -78,44 +57,37 @@ def filtered_articles(request, base=None):
     return filterset, sort, errors
 
 
-def article_list(request, base=None, template="articles/article_list.html", extra=None):
-    filterset, sort, errors = filtered_articles(request, base)
+def article_list(request, template="articles/article_list.html", extra=None, **within):
+    """A list of published articles: the request's search and filters, within
+    an entity page's own (`within`: its outlet, person or topic)."""
+    filterset, sort, errors = asked(request)
     context = {"filter": filterset, "sort": sort, "errors": errors, **(extra or {})}
     if errors:
-        context["page"] = window(Article.objects.none(), number=1, per_page=1)
+        context["page"] = None
         return render(request, template, context, status=400)
-    results = filterset.qs
-    q = filterset.form.cleaned_data.get("q")
+    number = page_number(request.GET.get("page"))
+    found = search.find(
+        filterset.question(**within),
+        order=sort,
+        page=number,
+        per_page=settings.ARCHIVE_PAGE_SIZE,
+        facets=True,
+        snippets=True,
+    )
+    if number > 1 and not found.articles:
+        raise PageOutOfRange(
+            f"This list has no page {number:,}; it ends before that. "
+            "Go back to its first page."
+        )
     context.update(
-        q=q,
+        q=filterset.form.cleaned_data.get("q"),
         active={
             name: request.GET.getlist(name) for name in ("outlet", "topic", "person")
         },
+        page=found,
+        facets=found.facets,
     )
-    try:
-        with time_limited(results.db) if q else nullcontext():
-            context.update(found(request, results, q, sort))
-    except SearchTooBroad as error:
-        context["errors"] = {"q": [error.message]}
-        context["page"] = window(Article.objects.none(), number=1, per_page=1)
-        return render(request, template, context, status=503)
     return render(request, template, context)
-
-
-def found(request, results, q, sort) -> dict:
-    """The page of results with their snippets, and the facets beside them."""
-    bounded = False
-    if q:
-        results, bounded = narrowed(results, by_relevance=sort == "relevance")
-    page = paged(request, in_order(results.for_listing(), sort))
-    marks = snippets(page.object_list, q) if q else {}
-    for article in page.object_list:
-        article.snippet = marks.get(article.pk)
-    return {
-        "page": page,
-        "ranked_among": f"{settings.SEARCH_RANK_CANDIDATES:,}" if bounded else None,
-        "facets": facets(results),
-    }
 
 
 def withdrawn_notice(request, slug):
@@ -190,7 +162,7 @@ def article_detail(request, slug, year=None, month=None, day=None):
         .filter(story_id=article.story_id)
         .exclude(pk=article.pk)
         .select_related("outlet")
-        .defer("body", "raw_text", "notes", "search_vector")
+        .defer("body", "raw_text", "notes")
         .order_by(F("published_at").asc(nulls_last=True), "pk")[:10]
         if article.story_id
         else []
@@ -309,13 +281,13 @@ def article_citation(request, slug, fmt, year=None, month=None, day=None):
 
 def outlet_detail(request, slug):
     outlet = get_object_or_404(Outlet, slug=slug)
-    articles = Article.objects.published().filter(outlet=outlet)
-    return entity_page(request, outlet, articles, "articles/outlet_detail.html")
+    return entity_page(
+        request, outlet, "articles/outlet_detail.html", outlets=frozenset([outlet.pk])
+    )
 
 
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
-    articles = Article.objects.published().linked_to(person)
     quotes = (
         Quote.objects.filter(
             speaker=person,
@@ -327,36 +299,41 @@ def person_detail(request, slug):
         .order_by(F("article__published_at").desc(nulls_last=True), "pk")[:20]
     )
     return entity_page(
-        request, person, articles, "articles/person_detail.html", quotes=quotes
+        request,
+        person,
+        "articles/person_detail.html",
+        extra={"quotes": quotes},
+        people=(person.pk,),
     )
 
 
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
-    articles = Article.objects.published().linked_to(topic)
     return entity_page(
         request,
         topic,
-        articles,
         "articles/topic_detail.html",
-        attention=attention(topic),
-        children=list(topic.children.all()),
+        extra={
+            "attention": attention(Question(topics=(topic.pk,))),
+            "children": list(topic.children.all()),
+        },
+        topics=(topic.pk,),
     )
 
 
-def entity_page(request, obj, articles, template, **extra):
-    """An outlet, person or topic page: the article list pre-filtered, plus a
-    coverage timeline."""
+def entity_page(request, obj, template, *, extra=None, **within):
+    """An outlet, person or topic page: the article list within the entity,
+    and its coverage over time."""
     return article_list(
         request,
-        base=articles,
         template=template,
         extra={
             "object": obj,
-            "timeline": timeline(kept_monthly_counts(obj)),
+            "timeline": timeline(monthly_counts(Question().narrowed(**within))),
             "feed_url": obj.get_absolute_url() + "feed/",
-            **extra,
+            **(extra or {}),
         },
+        **within,
     )
 
 

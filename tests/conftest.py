@@ -135,9 +135,21 @@ def _end_stray_database_sessions(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _fresh_people_index():
     """Each test's people are its own: forget names cached by an earlier test."""
-    from articles import search
+    from articles.search import text
 
-    search._forget_people()
+    text.people.forget()
+
+
+@pytest.fixture(autouse=True)
+def search_index(settings, tmp_path_factory):
+    """Each test searches an index of its own, empty at the start, in a
+    temporary folder; the outbox fills it as the test writes."""
+    from articles.search import sync
+
+    settings.SEARCH_INDEX_DIR = str(tmp_path_factory.mktemp("search-index"))
+    sync.engine().create()
+    yield sync.engine()
+    sync.forget_engines()
 
 
 @pytest.fixture(autouse=True)

@@ -180,7 +180,8 @@ def production_env(tmp_path):
 
 def production_environment(directory) -> dict:
     """Return the environment of a production app server on a fresh SQLite
-    database in directory, migrated and with its static files collected."""
+    database in directory, migrated, with its search index built and its
+    static files collected."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -193,9 +194,15 @@ def production_environment(directory) -> dict:
         ALLOWED_HOSTS="archive.example.org",
         DATABASE_URL=f"sqlite:///{directory / 'db.sqlite3'}",
         STATIC_ROOT=str(directory / "static"),
+        SEARCH_INDEX_DIR=str(directory / "search-index"),
     )
     run = {"cwd": ROOT, "env": env, "check": True, "timeout": 60}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)
+    subprocess.run(
+        [sys.executable, "manage.py", "search_index", "--rebuild"],
+        **run,
+        stdout=subprocess.DEVNULL,
+    )
     collect_static(run)
     return env
 

@@ -116,8 +116,9 @@ def test_the_api_answers_503_in_its_error_format_while_the_database_is_away(demo
         "error": {
             "status": 503,
             "code": "database_unavailable",
-            "message": "The archive's database cannot be reached just now; "
-            f"try again in {RETRY_AFTER} seconds.",
+            "message": "The archive's database cannot be reached just now, "
+            "usually for a restart that takes a few seconds. "
+            f"Try again in {RETRY_AFTER} seconds.",
         }
     }
 

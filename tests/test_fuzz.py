@@ -1125,6 +1125,10 @@ def cursor(ordering, values):
         {"cursor": cursor("-published_at", ["0001-01-01T00:00:00+14:00", 5])},
         {"cursor": cursor("relevance", ["nan", 5]), "q": "grain"},
         {"cursor": cursor("relevance", ["1e999", 5]), "q": "grain"},
+        {"cursor": cursor("relevance", [-3]), "q": "grain"},
+        {"cursor": cursor("-published_at", [2**64])},
+        {"cursor": cursor("published_at", [-1])},
+        {"cursor": cursor("-published_at", [1.5])},
     ],
 )
 def test_a_forged_cursor_is_a_400_naming_the_cursor(archive_to_search, client, params):
@@ -1163,8 +1167,11 @@ def test_an_api_time_with_an_offset_postgresql_refuses_is_read_in_utc(
     assert {row["id"] for row in response.json()["results"]} == set(
         expected.values_list("pk", flat=True)
     )
-    far = cursor("-published_at", ["2030-01-01T20:00:00+23:59", 10**6])
-    response = client.get("/api/v1/articles/", {"cursor": far})
+    # A sync cursor holds a time too.
+    far = cursor("modified", ["2030-01-01T20:00:00+23:59", 10**6])
+    response = client.get(
+        "/api/v1/articles/", {"cursor": far, "modified_since": "2020-01-01"}
+    )
     assert response.status_code == 200
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.template.loader import render_to_string
 
 from articles.models import Article, LinkState
+from articles.search import Question, sync
 from articles.timelines import (
     CHART_HEIGHT,
     MAX_TICKS,
@@ -26,6 +27,14 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+def of_outlet(outlet):
+    return Question(outlets=frozenset([outlet.pk]))
+
+
+def of_topic(topic):
+    return Question(topics=(topic.pk,))
 
 
 def at(year, month, day=15, hour=12):
@@ -63,7 +72,7 @@ def test_monthly_counts_fill_months_without_articles_with_zero():
     outlet = OutletFactory()
     for when in [at(2019, 11), at(2019, 11, 30), at(2020, 2, 1), at(2020, 2, 29)]:
         ArticleFactory(outlet=outlet, published_at=when)
-    counts = monthly_counts(published(outlet=outlet))
+    counts = monthly_counts(of_outlet(outlet))
     assert counts == [
         MonthCount(dt.date(2019, 11, 1), 2),
         MonthCount(dt.date(2019, 12, 1), 0),
@@ -75,7 +84,7 @@ def test_monthly_counts_fill_months_without_articles_with_zero():
 def test_monthly_counts_of_no_dated_articles_is_empty():
     outlet = OutletFactory()
     ArticleFactory(outlet=outlet, published_at=None)
-    assert monthly_counts(published(outlet=outlet)) == []
+    assert monthly_counts(of_outlet(outlet)) == []
     assert timeline([]).bars == []
 
 
@@ -89,7 +98,7 @@ def test_months_are_calendar_months_in_utc():
     ArticleFactory(
         outlet=outlet, published_at=dt.datetime(2020, 2, 29, 23, 59, tzinfo=dt.UTC)
     )
-    assert monthly_counts(published(outlet=outlet)) == [
+    assert monthly_counts(of_outlet(outlet)) == [
         MonthCount(dt.date(2020, 1, 1), 1),
         MonthCount(dt.date(2020, 2, 1), 1),
     ]
@@ -102,21 +111,21 @@ def test_drafts_withdrawn_and_undated_articles_are_never_counted():
         on_topic(topic, outlet, at(2020, 1), status=status)
         on_topic(topic, outlet, at(2020, 5), status=status)
     on_topic(topic, outlet, None)
-    assert monthly_counts(published(outlet=outlet)) == [
-        MonthCount(dt.date(2020, 3, 1), 1)
-    ]
-    result = attention(topic)
+    assert monthly_counts(of_outlet(outlet)) == [MonthCount(dt.date(2020, 3, 1), 1)]
+    result = attention(of_topic(topic))
     assert result.periods == ["Mar 2020"]
     assert result.rows[0].cells == [(1, 1.0)]
 
 
-def test_monthly_counts_is_one_query_whatever_the_span(django_assert_num_queries):
+def test_monthly_counts_need_no_query_whatever_the_span(django_assert_num_queries):
     outlet = OutletFactory()
     for year in range(2015, 2021):
         for month in (1, 6, 11):
             ArticleFactory(outlet=outlet, published_at=at(year, month))
+    sync.catch_up()  # what the articles' commit applies
+    # The search index counts; the one query asks whether it is caught up.
     with django_assert_num_queries(1):
-        counts = monthly_counts(published(outlet=outlet))
+        counts = monthly_counts(of_outlet(outlet))
     assert len(counts) == 71 and sum(c.count for c in counts) == 18
 
 
@@ -127,7 +136,7 @@ def test_a_span_over_ten_years_is_counted_by_year():
     outlet = OutletFactory()
     for when in [at(2010, 1), at(2010, 12), at(2015, 6), at(2020, 6)]:
         ArticleFactory(outlet=outlet, published_at=when)
-    chart = timeline(monthly_counts(published(outlet=outlet)))
+    chart = timeline(monthly_counts(of_outlet(outlet)))
     assert chart.unit == "year"
     assert len(chart.months) == 126
     assert [bar.label for bar in chart.bars] == [str(y) for y in range(2010, 2021)]
@@ -214,7 +223,7 @@ def test_attention_shares_are_relative_to_each_outlets_output():
         if n == 0:
             ArticleTopicFactory(article=article, topic=topic)
     ArticleFactory(outlet=b, published_at=at(2020, 4))  # outside the period range
-    result = attention(topic)
+    result = attention(of_topic(topic))
     assert result.unit == "month" and result.periods == ["May 2020"]
     rows = {row.outlet: row for row in result.rows}
     assert rows["A"].cells == [(2, 0.5)]
@@ -234,7 +243,7 @@ def test_attention_counts_confirmed_topic_links_only():
     other_topic = ArticleFactory(outlet=outlet, published_at=at(2020, 1, 3))
     ArticleTopicFactory(article=other_topic, topic=TopicFactory())
     ArticleFactory(outlet=outlet, published_at=at(2020, 1, 4))
-    (row,) = attention(topic).rows
+    (row,) = attention(of_topic(topic)).rows
     assert row.cells == [(1, 0.25)]
 
 
@@ -243,7 +252,7 @@ def test_attention_fills_periods_without_topic_articles():
     on_topic(topic, outlet, at(2020, 1))
     on_topic(topic, other, at(2020, 3))
     ArticleFactory(outlet=outlet, published_at=at(2020, 2))
-    result = attention(topic)
+    result = attention(of_topic(topic))
     assert result.periods == ["Jan 2020", "Feb 2020", "Mar 2020"]
     assert result.starts[0] == dt.date(2020, 1, 1)
     rows = {row.outlet: row.cells for row in result.rows}
@@ -256,26 +265,31 @@ def test_attention_query_count_stays_constant_as_outlets_and_months_grow(
 ):
     topic = TopicFactory()
     on_topic(topic, OutletFactory(), at(2020, 1))
-    with django_assert_num_queries(2):
-        small = attention(topic)
+    sync.catch_up()
+    # Two questions to the search index (each asking whether it is caught up)
+    # and the outlets' names.
+    with django_assert_num_queries(3):
+        small = attention(of_topic(topic))
     for n in range(6):
         outlet = OutletFactory()
         for month in range(1, 13, n + 1):
             on_topic(topic, outlet, at(2021, month))
             ArticleFactory(outlet=outlet, published_at=at(2021, month, 20))
-    with django_assert_num_queries(2):
-        large = attention(topic)
+    sync.catch_up()
+    with django_assert_num_queries(3):
+        large = attention(of_topic(topic))
     assert len(small.rows) == 1 and len(large.rows) == 7
     assert len(large.periods) == 24
 
 
-def test_attention_without_topic_articles_is_one_query_and_empty(
+def test_attention_without_topic_articles_is_one_question_and_empty(
     django_assert_num_queries,
 ):
     topic = TopicFactory()
     ArticleFactory()
+    sync.catch_up()
     with django_assert_num_queries(1):
-        result = attention(topic)
+        result = attention(of_topic(topic))
     assert result == Attention()
     html = render_to_string("includes/attention.html", {"attention": result})
     assert html.strip() == ""
@@ -287,13 +301,13 @@ def test_outlets_limit_keeps_the_outlets_with_the_most_topic_articles():
         outlet = OutletFactory(name=f"Outlet with {n}")
         for day in range(n):
             on_topic(topic, outlet, at(2020, 1, day + 1))
-    result = attention(topic, outlets_limit=2)
+    result = attention(of_topic(topic), outlets_limit=2)
     assert [row.outlet for row in result.rows] == ["Outlet with 5", "Outlet with 4"]
     assert result.outlets_covering == 5
     html = render_to_string("includes/attention.html", {"attention": result})
     assert "Of the 5 outlets covering the topic, the 2 with the most" in html
     assert html.count('<th scope="row"><a href=') == 2
-    assert [row.outlet for row in attention(topic).rows] == [
+    assert [row.outlet for row in attention(of_topic(topic)).rows] == [
         f"Outlet with {n}" for n in [5, 4, 3, 2, 1]
     ]
 
@@ -306,7 +320,7 @@ def test_attention_over_more_than_two_years_counts_by_year_of_whole_output():
     ArticleFactory(outlet=outlet, published_at=at(2018, 1))
     ArticleFactory(outlet=outlet, published_at=at(2019, 7))
     ArticleFactory(outlet=outlet, published_at=at(2021, 1))  # after the last year
-    result = attention(topic)
+    result = attention(of_topic(topic))
     assert result.unit == "year"
     assert result.periods == ["2018", "2019", "2020"]
     assert result.rows[0].cells == [(1, 0.5), (0, 0.0), (1, 1.0)]
@@ -387,7 +401,9 @@ def test_attention_template_shows_counts_and_shares_and_escapes_names():
         article = ArticleFactory(outlet=b, published_at=at(2020, 5, n % 28 + 1))
         if n == 0:
             ArticleTopicFactory(article=article, topic=topic)
-    html = render_to_string("includes/attention.html", {"attention": attention(topic)})
+    html = render_to_string(
+        "includes/attention.html", {"attention": attention(of_topic(topic))}
+    )
     assert '<caption class="visually-hidden">Attention by outlet</caption>' in html
     assert "share of everything the outlet published" in html
     assert '<th scope="col">Outlet</th>' in html
@@ -409,7 +425,7 @@ def test_small_shares_read_as_less_than_one_percent():
     for day in range(2, 28):
         for hour in range(8):
             ArticleFactory(outlet=outlet, published_at=at(2020, 1, day, hour))
-    result = attention(topic)
+    result = attention(of_topic(topic))
     assert result.rows[0].cells[0].share == 1 / 209
     html = render_to_string("includes/attention.html", {"attention": result})
     assert "1 (&lt;1%)" in html

@@ -265,23 +265,12 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["Link", "ETag", "Last-Modified", "Ranked-Among-Newest"]
+CORS_EXPOSE_HEADERS = ["Link", "ETag", "Last-Modified", "Retry-After"]
 
 ARCHIVE_PAGE_SIZE = env_int("ARCHIVE_PAGE_SIZE", 20)
-# Facet counts beside a list cover at most this many matches (the newest).
-FACET_SAMPLE = env_int("FACET_SAMPLE", 1_000)
-# A search's queries are cancelled after this many milliseconds (PostgreSQL);
-# the page asks for a narrower search. 0 turns the limit off.
-SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 3_000)
-# A search the planner expects to match more articles than this is ranked by
-# relevance among its newest this many matches (see articles.search.rankable).
-SEARCH_RANK_CANDIDATES = env_int("SEARCH_RANK_CANDIDATES", 1_000)
-# A search the planner expects to match at most this many articles is gathered
-# by id from the text index before it is ordered (see articles.search.narrowed).
-SEARCH_GATHER_LIMIT = env_int("SEARCH_GATHER_LIMIT", 10_000)
-# The same for a search with a phrase, whose estimate counts the articles with
-# all of its words (the candidates checked for their positions).
-SEARCH_PHRASE_GATHER_LIMIT = env_int("SEARCH_PHRASE_GATHER_LIMIT", 50_000)
+# The search index (a Tantivy index, articles.search): a folder every process
+# of the site reads and the writers update (docs/operations.md).
+SEARCH_INDEX_DIR = env_str("SEARCH_INDEX_DIR", str(BASE_DIR / "search-index"))
 
 # Redis when REDIS_URL is set (shared by every process, so a change seen by one
 # is seen by all); otherwise each process keeps its own cache in memory.

@@ -65,12 +65,14 @@ class ApiArticleFilter(ArticleFilter):
     )
     ordering = django_filters.ChoiceFilter(
         choices=list(ORDERINGS.items()),
-        method="filter_noop",
         help_text="; ".join(f"`{k}`: {v}" for k, v in ORDERINGS.items()),
     )
 
     class Meta(ArticleFilter.Meta):
         pass
+
+    def date_range(self, data):
+        return data.get("published_after"), data.get("published_before")
 
 
 # The site's date-only range is covered by published_after/published_before.

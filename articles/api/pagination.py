@@ -80,10 +80,25 @@ class Key:
 @dataclass
 class Source:
     """One ordered stream of rows: a queryset and the names of its key columns,
-    which line up with the pagination's keys."""
+    which line up with the pagination's keys. `keep`, when given, picks the rows
+    of a batch that belong in the list (the search door's filters, for a sync
+    stream read in modification order from the database)."""
 
     queryset: object
     fields: list[str]
+    keep: object = None  # (rows) -> the rows to keep
+
+
+BAD_CURSOR = (
+    "This cursor is not one this list gave out (or it was made for another "
+    "ordering). Start again without it."
+)
+
+# A filtered stream reads this many rows at a time, and at most SCAN_LIMIT for
+# one page: a filter that matches few of them gives a short page, and its
+# `next` link goes on from where the reading stopped.
+SCAN_BATCH = 1_000
+SCAN_LIMIT = 20_000
 
 
 class KeysetPagination(BasePagination):
@@ -97,29 +112,96 @@ class KeysetPagination(BasePagination):
     cursor_query_param = "cursor"
     page_size_query_param = "page_size"
 
+    total = None  # the exact number of matches, where the search door counted
+
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         self.name, self.keys, sources = view.keyset(request, queryset)
         self.page_size = self.get_page_size(request)
         position, backwards = self.decode_cursor(request)
         limit = self.page_size + 1
-        streams = []
+        streams, self.stopped_at = [], None
         for source in sources:
             for part in self.after(source, position, backwards):
-                rows = list(part[:limit])
-                for row in rows:
-                    row._keyset = tuple(getattr(row, f) for f in source.fields)
-                streams.append(rows)
-        rows = list(heapq.merge(*streams, key=self.sort_key(backwards)))[:limit]
-        has_more = len(rows) > self.page_size
+                streams.append(self.read(part, source, limit))
+        order = self.sort_key(backwards)
+        rows = list(heapq.merge(*streams, key=order))
+        if self.stopped_at is not None:
+            # A filtered stream stopped reading early: nothing past where it
+            # stopped is known to be complete, in any stream.
+            rows = [row for row in rows if order(row) <= order(self.stopped_at)]
+        rows = rows[:limit]
+        has_more = len(rows) > self.page_size or self.stopped_at is not None
         rows = rows[: self.page_size]
+        if len(rows) == self.page_size:
+            self.stopped_at = None  # a full page goes on from its last row
         if backwards:
             rows.reverse()
         self.rows = rows
         came_from_cursor = position is not None
         self.has_next = has_more if not backwards else came_from_cursor
         self.has_previous = came_from_cursor if not backwards else has_more
+        self.backwards = backwards
         return rows
+
+    def read(self, part, source: Source, limit: int) -> list:
+        """The first `limit` rows of a part of a source (that it keeps)."""
+        if source.keep is None:
+            rows = list(part[:limit])
+            self.mark(rows, source)
+            return rows
+        kept, scanned = [], 0
+        while len(kept) < limit:
+            batch = list(part[scanned : scanned + SCAN_BATCH])
+            self.mark(batch, source)
+            kept += source.keep(batch)
+            scanned += len(batch)
+            if len(batch) < SCAN_BATCH:
+                break
+            if scanned >= SCAN_LIMIT and len(kept) < limit:
+                self.stopped_at = batch[-1]
+                break
+        return kept[:limit]
+
+    @staticmethod
+    def mark(rows, source: Source):
+        for row in rows:
+            row._keyset = tuple(getattr(row, f) for f in source.fields)
+
+    def paginate_search(self, request, *, ordering: str, find) -> list:
+        """A page of the search door's results: `find(offset=, after=,
+        before=, per_page=)` returns a articles.search.Found. Pages in date
+        order follow a place in the order (a key of the index); by relevance,
+        a position among the ranked matches."""
+        self.request, self.name = request, ordering
+        self.keys = [Key("position")]
+        self.page_size = size = self.get_page_size(request)
+        position, backwards = self.decode_cursor(request)
+        at = position[0] if position else None
+        if at is not None and not 0 <= at < 2**64:
+            raise ValidationError({"cursor": [BAD_CURSOR]})
+        self.stopped_at, self.backwards = None, backwards
+        if ordering == "relevance":
+            start = 0 if at is None else (max(0, at - size) if backwards else at + 1)
+            end = at if backwards else start + size
+            found = find(offset=start, per_page=end - start)
+            keys = range(start, start + len(found.articles))
+            self.has_next = found.more or (backwards and at is not None)
+            self.has_previous = start > 0
+        else:
+            found = find(
+                after=None if backwards else at,
+                before=at if backwards else None,
+                per_page=size,
+            )
+            keys = found.keys
+            came_from_cursor = at is not None
+            self.has_next = found.more if not backwards else came_from_cursor
+            self.has_previous = came_from_cursor if not backwards else found.more
+        for article, key in zip(found.articles, keys, strict=True):
+            article._keyset = (key,)
+        self.rows, self.total = found.articles, found.total
+        return self.rows
 
     def after(self, source: Source, position, backwards: bool) -> list:
         """Return querysets of the rows after position, in reading order.
@@ -209,14 +291,7 @@ class KeysetPagination(BasePagination):
             binascii.Error,
             UnicodeError,
         ):
-            raise ValidationError(
-                {
-                    "cursor": [
-                        "This cursor is not one this list gave out (or it was made "
-                        "for another ordering). Start again without it."
-                    ]
-                }
-            ) from None
+            raise ValidationError({"cursor": [BAD_CURSOR]}) from None
 
     def encode_cursor(self, row, backwards: bool) -> str:
         values = [k.encode(v) for k, v in zip(self.keys, row._keyset, strict=True)]
@@ -231,13 +306,19 @@ class KeysetPagination(BasePagination):
         )
 
     def get_next_link(self):
-        if not self.has_next or not self.rows:
+        if not self.has_next:
+            return None
+        if self.stopped_at is not None and not self.backwards:
+            return self.link(self.stopped_at, backwards=False)
+        if not self.rows:
             return None
         return self.link(self.rows[-1], backwards=False)
 
     def get_previous_link(self):
         if not self.has_previous:
             return None
+        if self.stopped_at is not None and self.backwards:
+            return self.link(self.stopped_at, backwards=True)
         if not self.rows:
             return remove_query_param(
                 self.request.build_absolute_uri(), self.cursor_query_param
@@ -252,10 +333,10 @@ class KeysetPagination(BasePagination):
             if url
         ]
         headers = {"Link": ", ".join(links)} if links else None
-        return Response(
-            {"next": next_link, "previous": previous_link, "results": data},
-            headers=headers,
-        )
+        body = {"next": next_link, "previous": previous_link, "results": data}
+        if getattr(self, "total", None) is not None:
+            body = {"count": self.total, **body}
+        return Response(body, headers=headers)
 
     def get_paginated_response_schema(self, schema):
         link = {"type": "string", "nullable": True, "format": "uri"}
@@ -263,6 +344,11 @@ class KeysetPagination(BasePagination):
             "type": "object",
             "required": ["next", "previous", "results"],
             "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": "How many articles match, exactly (article "
+                    "lists only; not on sync pages, ordered by modification).",
+                },
                 "next": {**link, "description": "The next page, or null."},
                 "previous": {**link, "description": "The previous page, or null."},
                 "results": schema,

@@ -410,7 +410,7 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
     """
 
     # A duplicate body is reported once, on the body, by Article.clean.
-    clean_exclude = ("search_vector", "content_hash")
+    clean_exclude = ("content_hash",)
 
     outlet = serializers.SlugRelatedField(
         slug_field="slug", queryset=Outlet.objects.all(), help_text="Outlet slug."

@@ -1,9 +1,7 @@
 import csv
 import datetime as dt
 import json
-from contextlib import nullcontext
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.http import StreamingHttpResponse
 from django.utils.http import http_date
@@ -19,6 +17,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from .. import search
 from ..cache import CachedReadsMixin, cached_read
 from ..models import (
     Annotation,
@@ -32,10 +31,9 @@ from ..models import (
     Tombstone,
     Topic,
 )
-from ..search import SearchTooBroad, narrowed, time_limited
+from ..search import PUBLISHED, Question
 from . import serializers as s
-from .errors import SearchTimedOut
-from .filters import ApiArticleFilter
+from .filters import ApiArticleFilter, StrictFilterBackend
 from .pagination import Key, Source
 from .permissions import sees_drafts
 
@@ -160,16 +158,13 @@ class AnnotationViewSet(PassageViewSet):
 
 
 ORDERING_KEYS = {
-    "-published_at": [
-        Key("published_at", True, dt.datetime, nullable=True),
-        Key("id", True),
-    ],
-    "published_at": [
-        Key("published_at", False, dt.datetime, nullable=True),
-        Key("id", False),
-    ],
-    "relevance": [Key("rank", True, float), Key("id", True)],
     "modified": [Key("updated_at", False, dt.datetime), Key("id", False)],
+}
+# The API's orderings as the search door names them.
+SEARCH_ORDERS = {
+    "-published_at": "newest",
+    "published_at": "oldest",
+    "relevance": "relevance",
 }
 
 LIST_PARAMETERS = [FIELDS_PARAMETER]
@@ -244,12 +239,18 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        params = self.request.query_params
+        # A list is found by the search door (list, export, keyset); one
+        # article is looked up by its id alone.
+        return queryset
+
+    def asked(self, request) -> ApiArticleFilter:
+        """The request's filters, validated (a 400 names what is wrong)."""
+        params = request.query_params
         if params.get("role") and not params.get("person"):
             raise ValidationError(
                 {"role": ["A role narrows a person filter; give person too."]}
             )
-        if "status" in params and not sees_drafts(self.request.user):
+        if "status" in params and not sees_drafts(request.user):
             raise ValidationError(
                 {
                     "status": [
@@ -258,7 +259,20 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
                     ]
                 }
             )
-        return super().filter_queryset(queryset)
+        backend = StrictFilterBackend()
+        filterset = backend.get_filterset(request, Article.objects.none(), self)
+        if not filterset.is_valid():
+            raise ValidationError(filterset.errors)
+        return filterset
+
+    def question(self, filterset) -> Question:
+        """What the filters ask, of what the user may see: the public, the
+        published articles; curators, every status (or those they name)."""
+        statuses = PUBLISHED
+        if sees_drafts(self.request.user):
+            chosen = filterset.form.cleaned_data.get("status")
+            statuses = frozenset(chosen) if chosen else None
+        return filterset.question(statuses=statuses)
 
     def ordering(self, request) -> str:
         params = request.query_params
@@ -285,47 +299,61 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         return ordering
 
     def keyset(self, request, queryset):
-        ordering = self.ordering(request)
-        keys = ORDERING_KEYS[ordering]
-        if request.query_params.get("q", "").strip():
-            queryset, bounded = narrowed(queryset, by_relevance=ordering == "relevance")
-            self.ranked_among = settings.SEARCH_RANK_CANDIDATES if bounded else None
-        sources = [Source(queryset, [k.field for k in keys])]
-        since = request.query_params.get("modified_since")
-        if since and ordering == "modified":
-            # Already validated by the filter; parsed the same way here.
-            moment = ApiArticleFilter.base_filters["modified_since"].field.clean(since)
-            stones = Tombstone.objects.filter(removed_at__gte=moment)
+        """The sync stream (ordering=modified): articles changed since a time,
+        read in modification order from the database (which orders them
+        exactly, ties and all), the filters' matches kept by the search door,
+        and the tombstones of articles that left the archive meanwhile."""
+        filterset = self.asked(request)
+        question = self.question(filterset)
+        keys = ORDERING_KEYS["modified"]
+        since = filterset.form.cleaned_data.get("modified_since")
+        changed = self.get_queryset()
+        if since is not None:
+            changed = changed.filter(updated_at__gte=since)
+        if question.statuses is not None:
+            changed = changed.filter(status__in=question.statuses)
+        keep = None
+        if question.narrowed(statuses=None) != Question(statuses=None):
+
+            def keep(rows):
+                found = search.matching(question, [row.pk for row in rows])
+                return [row for row in rows if row.pk in found]
+
+        sources = [Source(changed, [k.field for k in keys], keep)]
+        if since is not None:
+            stones = Tombstone.objects.filter(removed_at__gte=since)
             if sees_drafts(request.user):
                 stones = stones.filter(status=Tombstone.DELETED)
             else:
                 stones = stones.filter(was_public=True)
             sources.append(Source(stones, ["removed_at", "article_id"]))
-        return ordering, keys, sources
+        return "modified", keys, sources
 
     @cached_read
     def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        searching = bool(request.query_params.get("q", "").strip())
-        try:
-            with time_limited(queryset.db) if searching else nullcontext():
-                rows = self.paginate_queryset(queryset)
-                context = self.get_serializer_context()
-                article = s.ArticleSerializer(context=context)
-                stone = s.TombstoneSerializer()
-                data = [
-                    stone.to_representation(row)
-                    if isinstance(row, Tombstone)
-                    else article.to_representation(row)
-                    for row in rows
-                ]
-        except SearchTooBroad as error:
-            raise SearchTimedOut(error.message) from error
-        response = self.get_paginated_response(data)
-        if getattr(self, "ranked_among", None):
-            # Too many matches to rank them all: the newest this many are.
-            response["Ranked-Among-Newest"] = str(self.ranked_among)
-        return response
+        ordering = self.ordering(request)
+        if ordering == "modified":
+            rows = self.paginate_queryset(self.get_queryset())
+        else:
+            question = self.question(self.asked(request))
+            order = SEARCH_ORDERS[ordering]
+
+            def find(**page):
+                return search.find(
+                    question, order=order, rows=self.get_queryset(), **page
+                )
+
+            rows = self.paginator.paginate_search(request, ordering=ordering, find=find)
+        context = self.get_serializer_context()
+        article = s.ArticleSerializer(context=context)
+        stone = s.TombstoneSerializer()
+        data = [
+            stone.to_representation(row)
+            if isinstance(row, Tombstone)
+            else article.to_representation(row)
+            for row in rows
+        ]
+        return self.get_paginated_response(data)
 
     @cached_read
     def retrieve(self, request, *args, **kwargs):
@@ -384,18 +412,23 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         fmt = request.query_params.get("format")
         if fmt not in EXPORTERS:
             raise ValidationError({"format": ["Choose csv or jsonl."]})
-        queryset = self.filter_queryset(
-            Article.objects.for_listing().prefetch_related(*export_prefetches())
-        )
-        if not sees_drafts(request.user):
-            queryset = queryset.published()
-        rows = queryset.order_by("-published_at", "-id").iterator(chunk_size=1000)
+        question = self.question(self.asked(request))
+        rows = Article.objects.for_listing().prefetch_related(*export_prefetches())
         content_type, write = EXPORTERS[fmt]
+        articles = exported(question, rows)
         response = StreamingHttpResponse(
-            write(export_row(request, a) for a in rows), content_type=content_type
+            write(export_row(request, a) for a in articles), content_type=content_type
         )
         response["Content-Disposition"] = f'attachment; filename="articles.{fmt}"'
         return response
+
+
+def exported(question, rows):
+    """Every article the question finds, newest first, read from the database
+    a chunk of ids at a time (a stream of any length in constant memory)."""
+    for chunk in search.ids(question, order="newest"):
+        by_pk = rows.in_bulk(chunk)
+        yield from (by_pk[pk] for pk in chunk if pk in by_pk)
 
 
 def authors_prefetch():

@@ -43,6 +43,7 @@ from articles.models import (
     Quote,
     Story,
 )
+from articles.search import sync
 from articles.text import fold
 
 from . import analysis as analysing
@@ -289,8 +290,11 @@ class Importer:
             with transaction.atomic():
                 if not self.dry_run:
                     # Bulk inserts and updates send no signals: new versions of
-                    # public articles, stories joined, outlets created.
+                    # public articles, stories joined, outlets created; the
+                    # search outbox has them (triggers), applied once this
+                    # commits.
                     bump_on_commit()
+                    sync.apply_soon()
                 self._known = self._existing_texts(pending)
                 try:
                     with transaction.atomic():

@@ -5,7 +5,8 @@ quotes come from articles.corpus in numbered batches, each a pure function of
 the seed and its number, and are written with COPY on PostgreSQL (by one worker
 process a core, each on its own connection, with the secondary indexes dropped
 for the load and rebuilt after it) and with executemany elsewhere. The same
-seed gives the same corpus, whatever the number of workers.
+seed gives the same corpus, whatever the number of workers. Last, the search
+index is built from the database (articles.search.sync.rebuild).
 """
 
 import multiprocessing
@@ -26,14 +27,13 @@ from articles.models import (
     Article,
     ArticlePerson,
     ArticleTopic,
-    MonthlyCount,
     Outlet,
     Person,
     Quote,
     Topic,
 )
+from articles.search import sync
 from articles.text import ascii_slug
-from articles.tsvector import EXPRESSION, Lexicon, Vectors
 
 # The tables a batch fills, in order, with their columns and the batch's rows.
 TABLES = [
@@ -43,19 +43,14 @@ TABLES = [
     (Quote, corpus.QUOTE_COLUMNS, "quotes"),
 ]
 LOADED = [model for model, _, _ in TABLES]
-COUNTED = (Outlet, Person, Topic)  # their published articles, by month too
+COUNTED = (Outlet, Person, Topic)  # their published articles
 
 # The workers' sessions: no wait for the disk at each commit (a crash loses the
-# last batches, not consistency), search vectors kept as given (made by the
-# workers, see articles.tsvector), and so are the links' copies of their
-# article's status and date (articles.models.CopiesArticleListing), a full-text
-# index's new entries gathered in memory and merged 64 MB at a time, and bodies
-# compressed with lz4 rather than pglz (where the server has it), several times
-# faster to write and to read.
-LOADING = (
-    "-c synchronous_commit=off -c archive.keep_search_vector=on "
-    "-c archive.keep_link_copies=on -c gin_pending_list_limit=65536"
-)
+# last batches, not consistency), no search outbox rows (the index is built
+# whole afterwards, see migration 0020), and bodies compressed with lz4 rather
+# than pglz (where the server has it), several times faster to write and to
+# read.
+LOADING = "-c synchronous_commit=off -c archive.bulk_load=on"
 LZ4 = " -c default_toast_compression=lz4"
 
 
@@ -85,32 +80,23 @@ def _tables(rows: corpus.Rows):
 
 _plan: corpus.Plan | None = None
 _connection = None
-_lexicon: Lexicon | None = None
 
 
 def _start_worker(plan, params, options):
     import psycopg
 
-    global _plan, _connection, _lexicon
+    global _plan, _connection
     _plan = plan
     _connection = psycopg.connect(**params, autocommit=True, options=options)
-    _lexicon = Lexicon(Vectors(_connection.cursor))
-    _lexicon.learn(plan.phrases())  # in one query rather than a few a batch
 
 
 def _copy_batch(job) -> int:
-    """Make batch `number`, with its articles' search vectors (made here rather
-    than by the server's trigger, see articles.tsvector), and write it on this
-    worker's own connection, in one transaction."""
+    """Make batch `number` and write it on this worker's own connection, in one
+    transaction."""
     number, first_id, size, now = job
-    rows = _plan.batch(number, first_id, size, now, lexicon=_lexicon)
-    rows.articles = [
-        (*row, vector) for row, vector in zip(rows.articles, rows.vectors, strict=True)
-    ]
+    rows = _plan.batch(number, first_id, size, now)
     with _connection.transaction(), _connection.cursor() as cursor:
         for table, columns, rows_of in _tables(rows):
-            if table == Article._meta.db_table:
-                columns = [*columns, "search_vector"]
             names = ", ".join(f'"{c}"' for c in columns)
             with cursor.copy(f'COPY "{table}" ({names}) FROM STDIN') as copy:
                 for row in rows_of:
@@ -188,12 +174,12 @@ class Command(BaseCommand):
         ]
         if copying:
             self.copy_batches(plan, jobs, options["workers"], loading, started)
-            self.check_vectors(n)
         else:
             self.insert_batches(plan, jobs, started)
             recount_all()  # rows written without signals: count them here
         bump()  # and forget cached pages
         reset_sequences([Article])
+        self.build_index(options["workers"])
         elapsed = time.perf_counter() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -222,19 +208,15 @@ class Command(BaseCommand):
     def copy_batches(self, plan, jobs, workers, loading, started):
         """Write the batches with COPY from worker processes, then finish().
 
-        Meanwhile the tables' B-tree indexes and foreign keys are dropped:
-        building an index or checking a key once over a million rows is far
-        cheaper than row by row. The full-text (GIN) indexes stay: their
-        entries gather in a pending list that the workers merge as they go, in
-        about the time one build after the load would take on one core."""
-        # The monthly counts too, which finish() writes all at once.
-        tables = [model._meta.db_table for model in (*LOADED, MonthlyCount)]
+        Meanwhile the tables' indexes and foreign keys are dropped: building
+        an index or checking a key once over a million rows is far cheaper
+        than row by row."""
+        tables = [model._meta.db_table for model in LOADED]
         params = connection.get_connection_params()
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT indexname, indexdef, tablename FROM pg_indexes i "
                 "WHERE tablename = ANY(%s) AND schemaname = current_schema() "
-                "AND indexdef NOT LIKE '%%USING gin%%' "
                 "AND NOT EXISTS (SELECT 1 FROM pg_constraint c "
                 "WHERE c.conname = i.indexname)",
                 [tables],
@@ -247,12 +229,6 @@ class Command(BaseCommand):
                 [tables],
             )
             keys = cursor.fetchall()
-            cursor.execute(
-                "SELECT indexname FROM pg_indexes WHERE tablename = ANY(%s) "
-                "AND schemaname = current_schema() AND indexdef LIKE '%%USING gin%%'",
-                [tables],
-            )
-            full_text = [name for (name,) in cursor.fetchall()]
             for name, *_ in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
             for table, name, _ in keys:
@@ -267,15 +243,13 @@ class Command(BaseCommand):
                     written += size
                     self.report(written, total, started)
         finally:
-            self.finish(indexes, keys, full_text, params, workers)
+            self.finish(indexes, keys, params, workers)
 
-    def finish(self, indexes, keys, full_text, params, workers):
-        """Count the published articles of every outlet, person and topic (by
-        month too: millions of rows, written before their table's indexes),
-        build the other tables' indexes again and merge the full-text indexes'
-        pending lists, `workers` at a time; then build the monthly counts'
-        indexes and add the foreign keys back (each locks its tables against
-        index builds), and vacuum and analyse the tables."""
+    def finish(self, indexes, keys, params, workers):
+        """Count the published articles of every outlet, person and topic and
+        build the tables' indexes again, `workers` at a time; then add the
+        foreign keys back (each locks its tables against index builds), and
+        vacuum and analyse the tables."""
         import psycopg
 
         def run(statement):
@@ -309,53 +283,38 @@ class Command(BaseCommand):
             f"foreign keys, {workers} at a time…"
         )
         began = time.perf_counter()
-        counts = MonthlyCount._meta.db_table
         in_parallel(  # the longest first
             [(f"{model.__name__} counts", recount_of(model)) for model in COUNTED[::-1]]
-            + [(name, sql) for name, sql, table in indexes if table != counts]
-            + [
-                (name, f"SELECT gin_clean_pending_list('{name}'::regclass)")
-                for name in full_text
-            ]
+            + [(name, sql) for name, sql, table in indexes]
         )
         in_parallel(
-            [(name, sql) for name, sql, table in indexes if table == counts]
-            + [
-                (name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-                for table, name, definition in keys
-            ]
+            (name, f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+            for table, name, definition in keys
         )
         # Vacuumed as well as analysed: until a table is vacuumed, an index-only
-        # scan of it (an entity's links, its monthly counts) still reads the
-        # table, and autovacuum may take a while to come round.
+        # scan of it (an entity's links) still reads the table, and autovacuum
+        # may take a while to come round.
         in_parallel(
             (f"vacuumed {table}", f"VACUUM (ANALYZE) {table}")
-            for table in (m._meta.db_table for m in (*LOADED, *COUNTED, MonthlyCount))
+            for table in (m._meta.db_table for m in (*LOADED, *COUNTED))
         )
         self.stdout.write(f"Finished in {time.perf_counter() - began:.1f} s.")
 
-    def check_vectors(self, n, sample=1000):
-        """Compare about `sample` of the vectors made in Python with the trigger's
-        expression; should one differ, recompute them all the slow way."""
-        table = connection.ops.quote_name(Article._meta.db_table)
-        differ = f"search_vector IS DISTINCT FROM ({EXPRESSION.format(t='')})"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT count(*) FILTER (WHERE {differ}), count(*) FROM {table} "
-                "WHERE mod(id, %s) = 0",
-                [max(n // sample, 1)],
-            )
-            wrong, checked = cursor.fetchone()
-            if not wrong:
-                self.stdout.write(f"Search vectors: {checked:,} checked, all right.")
-                return
-            self.stderr.write(
-                f"{wrong:,} of {checked:,} search vectors checked differ from "
-                "PostgreSQL's; recomputing all of them (slow)."
-            )
-            cursor.execute(
-                f"UPDATE {table} SET search_vector = {EXPRESSION.format(t='')}"
-            )
+    def build_index(self, threads):
+        """Build the search index from what was written (a new generation,
+        served when complete)."""
+        began = time.perf_counter()
+
+        def progress(done, elapsed):
+            if done % 100_000 < 2_000:
+                self.stdout.write(f"  indexed {done:,} ({done / elapsed:,.0f}/s)")
+
+        total = sync.rebuild(threads=threads, progress=progress)
+        elapsed = time.perf_counter() - began
+        self.stdout.write(
+            f"Search index: {total:,} articles in {elapsed:.1f} s "
+            f"({total / max(elapsed, 1e-9):,.0f}/s)."
+        )
 
     def report(self, written, total, started):
         if written % 100_000 < 2_000 or written == total:

@@ -1,0 +1,370 @@
+"""The search door: the one way to ask which articles match.
+
+Every list of articles goes through here: the public list and its search, the
+outlet, person and topic pages, the feeds, the API's list, sync and export, the
+admin's text search and the research views. A caller turns its parameters into
+a Question (`question_from`), asks `find()` (a page, the exact total, facets,
+snippets, counts over time) or one of its siblings, and renders what comes back.
+Sorting, narrowing, paging and what the public may see are decided here, once.
+
+Underneath is a Tantivy index (articles.search.engine), kept in step with the
+database by articles.search.sync. It is the seam where another engine can take
+over (docs/design.md, "Beyond one machine"): the Question says what is asked in
+the archive's terms; only the engine module knows how to ask it.
+"""
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from articles.models import Article, Outlet, Person, Topic
+
+from . import sync
+from .engine import EngineUnavailable, Hits, month_of
+from .question import NO_TEXT, PUBLISHED, Question, Text
+from .snippets import snippet
+from .text import parse
+
+__all__ = [
+    "NO_TEXT",
+    "PUBLISHED",
+    "Found",
+    "Question",
+    "SearchUnavailable",
+    "Text",
+    "count",
+    "find",
+    "ids",
+    "matching",
+    "over_time",
+    "over_time_by_outlet",
+    "parse",
+]
+
+ORDERS = ("relevance", "newest", "oldest")
+FACET_SIZE = 10
+# Retry-After, in seconds, when the index cannot be read.
+RETRY_AFTER = 60
+
+
+class SearchUnavailable(Exception):
+    """The search index is missing or damaged: search answers 503 until it is
+    rebuilt (`manage.py search_index --rebuild`); every other page works."""
+
+    message = (
+        "Search is unavailable for a moment: its index is being rebuilt or "
+        "repaired. Please try again in a minute."
+    )
+    retry_after = RETRY_AFTER
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+
+
+@dataclass
+class Facets:
+    """Counts over every match (not a sample), the top FACET_SIZE of each."""
+
+    outlet: list[FacetValue] = field(default_factory=list)
+    topic: list[FacetValue] = field(default_factory=list)
+    person: list[FacetValue] = field(default_factory=list)
+    language: list[FacetValue] = field(default_factory=list)
+    year: list[FacetValue] = field(default_factory=list)
+
+    def items(self):
+        return [
+            ("outlet", "Outlet", self.outlet),
+            ("topic", "Topic", self.topic),
+            ("person", "Person", self.person),
+            ("language", "Language", self.language),
+            ("year", "Year", self.year),
+        ]
+
+
+@dataclass
+class Found:
+    """A page of matching articles, in order, and what was asked for besides.
+
+    Also a page for the site's templates (object_list, number, has_next…)."""
+
+    articles: list
+    total: int
+    number: int = 1
+    per_page: int = 20
+    keys: list = field(default_factory=list)  # each article's place in the order
+    facets: Facets | None = None
+    more: bool = False  # rows past this page (keyset paging)
+
+    @property
+    def object_list(self):
+        return self.articles
+
+    @property
+    def has_next(self) -> bool:
+        return self.more or self.number * self.per_page < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+
+def _engine():
+    """The served index, caught up with the outbox."""
+    try:
+        sync.catch_up()
+        return sync.engine()
+    except EngineUnavailable as error:
+        raise SearchUnavailable(str(error)) from error
+
+
+def find(
+    question: Question,
+    *,
+    order: str = "newest",
+    page: int = 1,
+    per_page: int = 20,
+    offset: int | None = None,
+    after: int | float | None = None,
+    before: int | float | None = None,
+    rows=None,
+    facets: bool = False,
+    snippets: bool = False,
+) -> Found:
+    """Return the page of articles matching the question, in `order`
+    (relevance, newest or oldest first), with the exact total.
+
+    Pages are numbered (`page`, or start at `offset`), or follow a place in
+    the order (`after` a
+    key, or `before` one, reading backwards), which costs the same at any
+    depth. `rows` is the queryset the page's articles are read from (what a
+    list shows of each); facets counts over every match, and snippets marks
+    where the text's words stand in each article.
+    """
+    engine = _engine()
+    offset = (page - 1) * per_page if offset is None else offset
+    try:
+        if before is not None:
+            hits = engine.search(
+                question, order=order, limit=per_page + 1, after=before, backwards=True
+            )
+            more = len(hits.ids) > per_page
+            hits = Hits(
+                ids=hits.ids[:per_page][::-1],
+                keys=hits.keys[:per_page][::-1],
+                total=hits.total,
+            )
+        else:
+            hits = engine.search(
+                question, order=order, offset=offset, limit=per_page + 1, after=after
+            )
+            more = len(hits.ids) > per_page
+            hits = Hits(hits.ids[:per_page], hits.keys[:per_page], hits.total)
+        found = Found(
+            articles=_load(hits.ids, rows, question),
+            total=hits.total,
+            number=page,
+            per_page=per_page,
+            more=more,
+        )
+        shown = {article.pk for article in found.articles}
+        found.keys = [
+            key for key, pk in zip(hits.keys, hits.ids, strict=True) if pk in shown
+        ]
+        if facets:
+            found.facets = _facets(engine, question)
+    except EngineUnavailable as error:
+        raise SearchUnavailable(str(error)) from error
+    if snippets and question.text:
+        _add_snippets(found.articles, question.text)
+    return found
+
+
+def _load(ids: list[int], rows, question: Question) -> list:
+    """The articles with these ids from the database, in this order. Rows the
+    index has not yet seen leave the public's view (a withdrawal committed a
+    moment ago) are left out, never shown."""
+    if not ids:
+        return []
+    rows = Article.objects.for_listing() if rows is None else rows
+    if question.is_public:
+        rows = rows.published()
+    by_pk = rows.in_bulk(ids)
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def _add_snippets(articles, text: Text) -> None:
+    bodies = Article.objects.filter(pk__in=[a.pk for a in articles]).values_list(
+        "pk", "lead", "body"
+    )
+    texts = {pk: f"{lead}\n\n{body}" if lead else body for pk, lead, body in bodies}
+    for article in articles:
+        article.snippet = snippet(texts.get(article.pk, ""), article.language, text)
+
+
+def ids(
+    question: Question, *, order: str = "newest", chunk: int = 1_000
+) -> Iterator[list[int]]:
+    """Every matching article's id, in order, in chunks (an export): each
+    chunk is read after the last one's place, so the whole set costs about
+    as much per article however large it is."""
+    if order not in ("newest", "oldest"):
+        raise ValueError("Exports read in date order.")
+    engine = _engine()
+    after = None
+    while True:
+        hits = engine.search(
+            question, order=order, limit=chunk, after=after, count=False
+        )
+        if not hits.ids:
+            return
+        yield hits.ids
+        if len(hits.ids) < chunk:
+            return
+        after = hits.keys[-1]
+
+
+def matching(question: Question, candidates: list[int]) -> set[int]:
+    """Which of these articles match the question (a sync page's candidates,
+    read in modification order from the database)."""
+    if not candidates:
+        return set()
+    narrowed = question.narrowed(ids=frozenset(candidates))
+    hits = _engine().search(
+        narrowed, order="newest", limit=len(candidates), count=False
+    )
+    return set(hits.ids)
+
+
+def count(question: Question) -> int:
+    return _engine().count(question)
+
+
+# Facets
+
+
+def _facets(engine, question: Question) -> Facets:
+    terms = {"terms": {"size": FACET_SIZE, "segment_size": 100_000}}
+    aggregations = {
+        name: {"terms": {**terms["terms"], "field": name}}
+        for name in ("outlet", "topic", "person", "language")
+    }
+    aggregations["year"] = {"histogram": {"field": "month", "interval": 12}}
+    result = engine.aggregate(question, aggregations)
+
+    def buckets(name):
+        return [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]]
+
+    facets = Facets()
+    for name, model in (("outlet", Outlet), ("topic", Topic), ("person", Person)):
+        counted = [(int(key), n) for key, n in buckets(name)]
+        labels = {
+            pk: (slug, label)
+            for pk, slug, label in model.objects.filter(
+                pk__in=[pk for pk, _ in counted]
+            ).values_list("pk", "slug", "name")
+        }
+        setattr(
+            facets,
+            name,
+            [
+                FacetValue(labels[pk][0], labels[pk][1], n)
+                for pk, n in counted
+                if pk in labels
+            ],
+        )
+    facets.language = [FacetValue(code, code, n) for code, n in buckets("language")]
+    years = [(month_of(int(key)).year, n) for key, n in buckets("year") if n]
+    facets.year = [
+        FacetValue(str(y), str(y), n) for y, n in sorted(years, reverse=True)
+    ]
+    return facets
+
+
+# Counts over time
+
+UNITS = ("day", "week", "month", "year")
+# How each unit is counted: a histogram over a fast field of the index. Days
+# are counted from 1970-01-01, a Thursday: weeks start on Mondays, four days on.
+_HISTOGRAMS = {
+    "day": ("day", 1, 0),
+    "week": ("day", 7, 4),
+    "month": ("month", 1, 0),
+    "year": ("month", 12, 0),
+}
+
+
+def period_start(unit: str, key: int) -> dt.date:
+    """The first day of the period a histogram bucket's key stands for."""
+    if unit in ("day", "week"):
+        return dt.date(1970, 1, 1) + dt.timedelta(days=key)
+    return month_of(key)
+
+
+def _histogram(unit: str) -> dict:
+    field_name, interval, offset = _HISTOGRAMS[unit]
+    histogram = {"field": field_name, "interval": interval}
+    if offset:
+        histogram["offset"] = offset
+    return {"histogram": histogram}
+
+
+def _counted(buckets, unit: str) -> dict[dt.date, int]:
+    return {
+        period_start(unit, int(b["key"])): int(b["doc_count"])
+        for b in buckets
+        if b["doc_count"]
+    }
+
+
+def over_time(question: Question, *, unit: str = "month") -> dict[dt.date, int]:
+    """The matching dated articles per period (day, week from Monday, month
+    or year, in UTC), keyed by each period's first day; empty periods are
+    left out."""
+    result = _engine().aggregate(question, {"t": _histogram(unit)})
+    return _counted(result["t"]["buckets"], unit)
+
+
+@dataclass
+class ByOutlet:
+    """Counts over time of the outlets with the most matches, and how many
+    outlets have any."""
+
+    periods: dict[int, dict[dt.date, int]]
+    outlets: int
+
+
+def over_time_by_outlet(
+    question: Question, *, unit: str = "month", size: int = 8
+) -> ByOutlet:
+    """over_time() for each of the `size` outlets with the most matches."""
+    aggregation = {
+        "o": {
+            "terms": {"field": "outlet", "size": size, "segment_size": 100_000},
+            "aggs": {"t": _histogram(unit)},
+        },
+        "all": {"terms": {"field": "outlet", "size": 1_000_000}},
+    }
+    result = _engine().aggregate(question, aggregation)
+    return ByOutlet(
+        periods={
+            int(bucket["key"]): _counted(bucket["t"]["buckets"], unit)
+            for bucket in result["o"]["buckets"]
+        },
+        outlets=len(result["all"]["buckets"]),
+    )
