@@ -27,7 +27,8 @@ def throttle_searches(view):
 
     @wraps(view)
     def throttled_view(request, *args, **kwargs):
-        if request.GET.get("q", "").strip():
+        # A comparison's series are searches too (s=q%3D…).
+        if request.GET.get("q", "").strip() or request.GET.getlist("s"):
             throttle = SiteSearchThrottle()
             if not throttle.allow_request(request, None):
                 wait = math.ceil(throttle.wait() or 1)

@@ -1,6 +1,6 @@
 from django.urls import include, path, register_converter
 
-from . import feeds, views
+from . import feeds, views, workbench
 from .cache import cache_public
 from .throttling import throttle_searches
 
@@ -46,6 +46,14 @@ app_name = "articles"
 urlpatterns = [
     path("", cache_public(views.home), name="home"),
     path("articles/", searchable(views.article_list), name="article-list"),
+    path(
+        "articles/chart.csv",
+        searchable(workbench.chart_csv),
+        name="article-chart-csv",
+    ),
+    path("articles/about/", searchable(workbench.about), name="article-about"),
+    path("compare/", searchable(workbench.compare), name="compare"),
+    path("compare/chart.csv", searchable(workbench.compare_csv), name="compare-csv"),
     path("articles/feed/", searchable(feeds.SearchFeed()), name="search-feed"),
     path("articles/feed/rss/", searchable(feeds.SearchRss()), name="search-feed-rss"),
     path(

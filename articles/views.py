@@ -2,9 +2,10 @@ from django.conf import settings
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
-from . import search
+from . import charts, search, workbench
 from .citations import FORMATS as CITATION_FORMATS
 from .citations import cite
 from .filters import ArticleFilter
@@ -48,6 +49,7 @@ def asked(request):
     """Return (filter, sort, errors) for the request's list parameters."""
     filterset = ArticleFilter(request.GET)
     errors = dict(filterset.errors) if not filterset.is_valid() else {}
+    errors.update(workbench.chart_options(request.GET)[2])
     searching = filterset.is_searching
     sort = request.GET.get("sort") or ("relevance" if searching else "newest")
     if sort not in SORTS or (sort == "relevance" and not searching):
@@ -86,8 +88,32 @@ def article_list(request, template="articles/article_list.html", extra=None, **w
         },
         page=found,
         facets=found.facets,
+        narrowed=bool(workbench.list_query(request)) or bool(within),
     )
+    if not within:  # an entity page draws its own coverage
+        context.update(research(request, filterset))
     return render(request, template, context)
+
+
+def research(request, filterset) -> dict:
+    """The results page's attention over time and the links onward: the
+    numbers as CSV, what the search is about, a comparison."""
+    unit, scale, _ = workbench.chart_options(request.GET)
+    query = workbench.list_query(request)
+    return {
+        "chart": workbench.attention(
+            filterset, filterset.question(), unit=unit, scale=scale
+        ),
+        "scale": scale,
+        "units": charts.UNITS,
+        "query": query,
+        "csv_url": reverse("articles:article-chart-csv")
+        + "?"
+        + request.GET.urlencode(),
+        "about_url": reverse("articles:article-about") + "?" + query,
+        "compare_url": workbench.adding_url(request),
+        "adding": bool(request.GET.get("compare")),
+    }
 
 
 def withdrawn_notice(request, slug):

@@ -296,9 +296,16 @@ def production_env_on(database_url: str, tmp_path) -> dict:
         ALLOWED_HOSTS="archive.example.org",
         DATABASE_URL=database_url,
         STATIC_ROOT=str(tmp_path / "static"),
+        SEARCH_INDEX_DIR=str(tmp_path / "search-index"),
     )
     run = {"cwd": ROOT, "env": env, "check": True, "timeout": 120}
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], **run)
+    # An empty index: the import below reaches it through the outbox.
+    subprocess.run(
+        [sys.executable, "manage.py", "search_index", "--rebuild"],
+        **run,
+        stdout=subprocess.DEVNULL,
+    )
     records = tmp_path / "articles.jsonl"
     records.write_text(
         "".join(

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from articles.models import Article, Outlet, Person, Topic
 
+from . import about as about_module
 from . import sync
 from .engine import EngineUnavailable, Hits, month_of
 from .question import NO_TEXT, PUBLISHED, Question, Text
@@ -32,6 +33,7 @@ __all__ = [
     "Question",
     "SearchUnavailable",
     "Text",
+    "about",
     "count",
     "find",
     "ids",
@@ -255,6 +257,52 @@ def count(question: Question) -> int:
     return _engine().count(question)
 
 
+# What a search is about
+
+
+def about(question: Question) -> "about_module.About":
+    """The people its articles quote and mention (by role), its topics and
+    outlets, counted over every match, and its most distinctive words, from
+    a sample (articles.search.about). People, topics and outlets come as
+    FacetValues (slug, name, count)."""
+    engine = _engine()
+    try:
+        found = about_module.about(engine, question)
+    except EngineUnavailable as error:
+        raise SearchUnavailable(str(error)) from error
+    people = _named(
+        Person,
+        [pk for pk, _ in found.quoted]
+        + [pk for pairs in found.roles.values() for pk, _ in pairs],
+    )
+    found.quoted = _labelled(found.quoted, people)
+    found.roles = {
+        role: _labelled(pairs, people) for role, pairs in found.roles.items()
+    }
+    found.topics = _labelled(
+        found.topics, _named(Topic, [pk for pk, _ in found.topics])
+    )
+    found.outlets = _labelled(
+        found.outlets, _named(Outlet, [pk for pk, _ in found.outlets])
+    )
+    return found
+
+
+def _named(model, ids) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    return {
+        pk: (slug, name)
+        for pk, slug, name in model.objects.filter(pk__in=set(ids)).values_list(
+            "pk", "slug", "name"
+        )
+    }
+
+
+def _labelled(pairs, names) -> list[FacetValue]:
+    return [FacetValue(*names[pk], n) for pk, n in pairs if pk in names]
+
+
 # Facets
 
 
@@ -273,21 +321,8 @@ def _facets(engine, question: Question) -> Facets:
     facets = Facets()
     for name, model in (("outlet", Outlet), ("topic", Topic), ("person", Person)):
         counted = [(int(key), n) for key, n in buckets(name)]
-        labels = {
-            pk: (slug, label)
-            for pk, slug, label in model.objects.filter(
-                pk__in=[pk for pk, _ in counted]
-            ).values_list("pk", "slug", "name")
-        }
-        setattr(
-            facets,
-            name,
-            [
-                FacetValue(labels[pk][0], labels[pk][1], n)
-                for pk, n in counted
-                if pk in labels
-            ],
-        )
+        names = _named(model, [pk for pk, _ in counted])
+        setattr(facets, name, _labelled(counted, names))
     facets.language = [FacetValue(code, code, n) for code, n in buckets("language")]
     years = [(month_of(int(key)).year, n) for key, n in buckets("year") if n]
     facets.year = [

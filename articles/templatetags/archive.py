@@ -52,12 +52,41 @@ def with_page(context, number):
 
 
 @register.simple_tag(takes_context=True)
+def with_param(context, name, value):
+    """Return the current query string with name set to value (page reset)."""
+    params = _params(context["request"])
+    params[name] = value
+    return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
 def with_sort(context, sort):
     """Return the current query string sorted by sort, from its first page."""
     params = _params(context["request"])
     params.pop("page", None)
     params["sort"] = sort
     return f"?{params.urlencode()}"
+
+
+@register.simple_tag(takes_context=True)
+def add_word(context, word):
+    """Return the article list's address for the current search narrowed by
+    one more word."""
+    from django.urls import reverse
+
+    params = _params(context["request"])
+    q = params.get("q", "").strip()
+    params["q"] = f"{q} {word}".strip()
+    return f"{reverse('articles:article-list')}?{params.urlencode()}"
+
+
+@register.filter
+def percent(value) -> str:
+    """A share (0–1) as a percentage, "<0.1%" for a sliver."""
+    value = float(value or 0)
+    if 0 < value < 0.001:
+        return "<0.1%"
+    return f"{value:.1%}"
 
 
 @register.filter

@@ -1,0 +1,297 @@
+"""The researcher's workbench: attention over time for any search, comparisons of
+searches, outlets, topics and people on one axis, and what a search is about.
+
+Every view here takes the article list's parameters (articles.filters), asks the
+search door (articles.search) and renders; every page and download is a plain
+URL that can be bookmarked, shared and cited.
+"""
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.http import HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from . import charts, search
+from .cache import generation
+from .filters import ArticleFilter
+from .search import Question
+
+SCALES = ("count", "share")
+EVERYTHING_SECONDS = 3600
+
+
+def everything_over_time(unit: str) -> dict[dt.date, int]:
+    """Every published article per period: the denominator of shares, the same
+    for every search, so kept in the cache until anything published changes
+    (articles.cache's generation)."""
+    key = f"archive:everything:{generation()}:{unit}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = search.over_time(Question(), unit=unit)
+        cache.set(key, counts, EVERYTHING_SECONDS)
+    return counts
+
+
+def chart_options(params) -> tuple[str | None, str, dict]:
+    """The chart's unit (None: chosen from the span) and scale, and errors."""
+    errors = {}
+    unit = params.get("unit") or None
+    if unit is not None and unit not in charts.UNITS:
+        errors["unit"] = ["Count by day, week, month or year."]
+    scale = params.get("scale") or "count"
+    if scale not in SCALES:
+        errors["scale"] = ["Show counts (count) or shares of everything (share)."]
+    return unit, scale, errors
+
+
+def attention(filterset, question: Question, *, unit, scale, name="Articles"):
+    """The question's attention over time, drawn within its date range."""
+    since, until = filterset.date_range(filterset.form.cleaned_data)
+    first = since.date() if since else None
+    last = (until - dt.timedelta(days=1)).date() if until else None
+    unit, (counts,) = counted([question], unit, first, last)
+    return charts.chart(
+        [charts.Series(name, counts)],
+        unit=unit,
+        scale=scale,
+        everything=everything_over_time(unit),
+        since=first,
+        until=last,
+    )
+
+
+def counted(questions, unit, first=None, last=None):
+    """(unit, each question's counts per period). Without a unit, the finest
+    that draws the span in at most charts.MAX_PERIODS periods: the span is
+    the date range asked for, or else the months the articles fall in (one
+    count by month first, kept when months are the unit chosen)."""
+    by_month = None
+    if unit is None:
+        if first and last:
+            unit = charts.choose_unit(first, last)
+        else:
+            by_month = [search.over_time(q, unit="month") for q in questions]
+            months = [m for counts in by_month for m in counts]
+            if months:
+                end = charts.next_period(max(months), "month") - dt.timedelta(days=1)
+                unit = charts.choose_unit(first or min(months), last or end)
+            else:
+                unit = "month"
+    if unit == "month" and by_month is not None:
+        return unit, by_month
+    return unit, [search.over_time(q, unit=unit) for q in questions]
+
+
+def chart_csv(request):
+    """The results page's counts over time, as CSV."""
+    filterset = ArticleFilter(request.GET)
+    unit, _, errors = chart_options(request.GET)
+    if not filterset.is_valid() or errors:
+        return _bad_request({**dict(filterset.errors), **errors})
+    # Both counts and shares, whichever the page shows.
+    found = attention(filterset, filterset.question(), unit=unit, scale="count")
+    return _csv_response(found, "attention.csv")
+
+
+def _csv_response(found: charts.Chart, filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    header = ["period_start", "period"]
+    for s in found.series:
+        header += [f"{s.name}: articles", f"{s.name}: share"]
+    writer.writerow([*header, "all published articles"])
+    for row in found.rows:
+        cells = []
+        for cell in row.cells:
+            cells += [cell.count, "" if cell.share is None else f"{cell.share:.6f}"]
+        writer.writerow([row.start.isoformat(), row.label, *cells, row.everything])
+    return response
+
+
+def _bad_request(errors: dict) -> HttpResponse:
+    lines = [
+        f"{name}: {' '.join(map(str, messages))}" for name, messages in errors.items()
+    ]
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )
+
+
+# Comparisons
+
+
+@dataclass
+class Compared:
+    """One series of a comparison: the list query it stands for."""
+
+    query: str  # urlencoded list parameters
+    filterset: ArticleFilter
+    name: str = ""
+
+    @property
+    def valid(self) -> bool:
+        return self.filterset.is_valid()
+
+
+def describe(filterset) -> str:
+    """A short name for what a list's parameters ask: “gas” · TASS · Syria."""
+    data = filterset.form.cleaned_data
+    parts = []
+    if data.get("q"):
+        parts.append(f"“{data['q']}”")
+    for name in ("outlet", "topic", "person"):
+        parts += [obj.name for obj in data.get(name) or ()]
+    if data.get("role"):
+        parts.append(f"as {data['role']}")
+    parts += list(data.get("language") or ())
+    parts += [code.upper() for code in data.get("country") or ()]
+    start, end = data.get("date_from"), data.get("date_to")
+    if start or end:
+        parts.append(f"{start or '…'} – {end or '…'}")
+    return " · ".join(parts) or "All articles"
+
+
+def comparison(request) -> tuple[list[Compared], dict]:
+    series, errors = [], {}
+    queries = [q for q in request.GET.getlist("s") if q.strip()]
+    if len(queries) > charts.MAX_SERIES:
+        errors["s"] = [f"Compare at most {charts.MAX_SERIES} series."]
+        queries = queries[: charts.MAX_SERIES]
+    for n, query in enumerate(queries, start=1):
+        compared = Compared(query, ArticleFilter(QueryDict(query)))
+        if compared.valid:
+            compared.name = describe(compared.filterset)
+        else:
+            for field_name, messages in compared.filterset.errors.items():
+                errors[f"series {n}, {field_name}"] = messages
+        series.append(compared)
+    return series, errors
+
+
+def compare(request):
+    """Up to five searches (or outlets, topics, people) on one axis."""
+    if "add" in request.GET:
+        return _add_series(request)
+    series, errors = comparison(request)
+    unit, scale, chart_errors = chart_options(request.GET)
+    errors.update(chart_errors)
+    context = {
+        "series": series,
+        "errors": errors,
+        "unit": unit,
+        "scale": scale,
+        "units": charts.UNITS,
+    }
+    if errors:
+        return render(request, "articles/compare.html", context, status=400)
+    if series:
+        context["chart"] = compared_chart(series, unit=unit, scale=scale)
+        context["csv_url"] = (
+            reverse("articles:compare-csv") + "?" + request.GET.urlencode()
+        )
+        # A series' results page can add its own question to this comparison.
+        back = urlencode({"compare": request.GET.urlencode()})
+        for compared in series:
+            compared.results_url = (
+                f"{reverse('articles:article-list')}?{compared.query}&{back}"
+            )
+            compared.remove_url = _without(request, compared.query)
+    return render(request, "articles/compare.html", context)
+
+
+def compared_chart(series: list[Compared], *, unit, scale) -> charts.Chart:
+    questions = [s.filterset.question() for s in series]
+    unit, counts = counted(questions, unit)
+    lines = [
+        charts.Series(s.name, n, link=s.query)
+        for s, n in zip(series, counts, strict=True)
+    ]
+    return charts.chart(
+        lines, unit=unit, scale=scale, everything=everything_over_time(unit)
+    )
+
+
+def compare_csv(request):
+    series, errors = comparison(request)
+    unit, scale, chart_errors = chart_options(request.GET)
+    errors.update(chart_errors)
+    if not series:
+        errors["s"] = ["Give at least one series (s=…)."]
+    if errors:
+        return _bad_request(errors)
+    return _csv_response(
+        compared_chart(series, unit=unit, scale=scale), "comparison.csv"
+    )
+
+
+def _add_series(request):
+    """The add form: its fields make one more series; back to the canonical
+    address of the comparison."""
+    params = request.GET.copy()
+    added = QueryDict(mutable=True)
+    for name in ("q", "outlet", "topic", "person", "language", "country"):
+        for value in params.getlist(f"add_{name}"):
+            if value.strip():
+                added.appendlist(name, value.strip())
+    queries = [q for q in params.getlist("s") if q.strip()]
+    if added:
+        queries.append(added.urlencode())
+    kept = QueryDict(mutable=True)
+    kept.setlist("s", queries)
+    for name in ("unit", "scale"):
+        if params.get(name):
+            kept[name] = params[name]
+    return redirect(reverse("articles:compare") + "?" + kept.urlencode())
+
+
+def _without(request, query: str) -> str:
+    params = request.GET.copy()
+    remaining = list(params.getlist("s"))
+    remaining.remove(query)
+    params.setlist("s", remaining)
+    return "?" + params.urlencode()
+
+
+# What a search is about
+
+
+def about(request):
+    filterset = ArticleFilter(request.GET)
+    context = {"filter": filterset, "errors": {}}
+    if not filterset.is_valid():
+        context["errors"] = dict(filterset.errors)
+        return render(request, "articles/about.html", context, status=400)
+    question = filterset.question()
+    context.update(
+        about=search.about(question),
+        name=describe(filterset),
+        query=list_query(request),
+    )
+    return render(request, "articles/about.html", context)
+
+
+def list_query(request) -> str:
+    """The request's list parameters, without its page, order, chart options
+    and the comparison it came from: the question it asks."""
+    params = request.GET.copy()
+    for name in ("page", "unit", "scale", "sort", "compare"):
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def adding_url(request) -> str:
+    """The comparison this results page was reached from, with this page's
+    question added (or a new comparison of it alone)."""
+    query = list_query(request)
+    came_from = QueryDict(request.GET.get("compare", ""), mutable=True)
+    queries = [q for q in came_from.getlist("s") if q.strip()]
+    if query not in queries:
+        queries.append(query)
+    came_from.setlist("s", queries[: charts.MAX_SERIES])
+    return reverse("articles:compare") + "?" + came_from.urlencode()

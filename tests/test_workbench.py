@@ -1,0 +1,287 @@
+"""The researcher's workbench: counts, attention over time, comparisons and what
+a search is about, on the search door, with nothing unpublished anywhere."""
+
+import csv
+import datetime as dt
+import io
+from urllib.parse import urlencode
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles import charts
+from articles.search import sync
+from tests.factories import (
+    ArticleFactory,
+    ArticlePersonFactory,
+    ArticleTopicFactory,
+    OutletFactory,
+    PersonFactory,
+    QuoteFactory,
+    TopicFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def at(year, month=1, day=15):
+    return dt.datetime(year, month, day, 12, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def archive():
+    """Pipeline coverage in TASS and Duvar over 2020–2021, other news besides,
+    and drafts that must never show."""
+    tass = OutletFactory(name="TASS", slug="tass")
+    duvar = OutletFactory(name="Duvar English", slug="duvar")
+    energy = TopicFactory(name="Energy", slug="energy")
+    lavrov = PersonFactory(name="Sergey Lavrov", slug="lavrov")
+    fidan = PersonFactory(name="Hakan Fidan", slug="fidan")
+    for n in range(6):
+        article = ArticleFactory(
+            title=f"Pipeline talks {n}",
+            body=f"The Turkstream pipeline and its compressor stations, day {n}.",
+            outlet=tass if n % 2 else duvar,
+            published_at=at(2020 + n // 3, 1 + n),
+        )
+        ArticleTopicFactory(article=article, topic=energy)
+        ArticlePersonFactory(article=article, person=lavrov, role="mentioned")
+        if n < 2:
+            QuoteFactory(article=article, speaker=fidan, text="compressor stations")
+    for n in range(10):
+        ArticleFactory(
+            title=f"Other news {n}",
+            body=f"Ministers met about wheat and grain, meeting {n}.",
+            outlet=tass,
+            published_at=at(2020 + n // 5, 1 + n),
+        )
+    for status in ("draft", "review", "withdrawn"):
+        secret = ArticleFactory(
+            title=f"Secret pipeline {status}",
+            body=f"A secret Turkstream pipeline memo, {status} version.",
+            outlet=tass,
+            status=status,
+            published_at=at(2020, 3),
+        )
+        ArticleTopicFactory(article=secret, topic=energy)
+        QuoteFactory(article=secret, speaker=lavrov, text="pipeline memo")
+    return {"tass": tass, "duvar": duvar, "energy": energy, "lavrov": lavrov}
+
+
+def read_csv(response) -> list[dict]:
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+# The results page
+
+
+def test_the_results_page_says_how_many_articles_match(client, archive):
+    page = client.get("/articles/", {"q": "pipeline"}).content.decode()
+    assert "<strong>6</strong> articles match" in page
+    page = client.get("/articles/").content.decode()
+    assert "<strong>16</strong> articles" in page
+
+
+def test_the_results_page_draws_attention_over_time_with_its_numbers(client, archive):
+    response = client.get("/articles/", {"q": "pipeline"})
+    chart = response.context["chart"]
+    assert chart.unit == "week"  # 18 months: 77 weeks fit, 549 days do not
+    assert chart.series[0].total == 6
+    page = response.content.decode()
+    assert 'class="chart-plot"' in page and "<polyline" in page
+    assert "<summary>Show the numbers</summary>" in page
+    monthly = {"q": "pipeline", "unit": "month"}
+    rows = read_csv(client.get("/articles/chart.csv", monthly))
+    counted = {r["period_start"]: int(r["Articles: articles"]) for r in rows}
+    assert sum(counted.values()) == 6
+    assert counted["2020-02-01"] == 1 and counted["2020-03-01"] == 1
+    # Shares of everything published in the period (drafts never counted).
+    march = next(r for r in rows if r["period_start"] == "2020-03-01")
+    assert march["all published articles"] == "2"
+    assert float(march["Articles: share"]) == pytest.approx(0.5)
+
+
+def test_the_unit_and_scale_can_be_chosen(client, archive):
+    response = client.get("/articles/", {"q": "pipeline", "unit": "year"})
+    assert response.context["chart"].unit == "year"
+    response = client.get("/articles/", {"q": "pipeline", "scale": "share"})
+    assert response.context["chart"].scale == "share"
+    assert (
+        "of everything published"
+        not in response.content.decode().split('class="chart-options"')[0]
+    )
+    for params in ({"unit": "fortnight"}, {"scale": "log"}):
+        response = client.get("/articles/", params)
+        assert response.status_code == 400
+        assert f"<strong>{next(iter(params))}</strong>" in response.content.decode()
+
+
+def test_the_unit_follows_the_span_of_the_question(client, archive):
+    days = client.get(
+        "/articles/", {"date_from": "2020-03-01", "date_to": "2020-03-31"}
+    )
+    assert days.context["chart"].unit == "day"
+    assert len(days.context["chart"].starts) == 31
+    weeks = client.get(
+        "/articles/", {"date_from": "2020-01-01", "date_to": "2021-06-30"}
+    )
+    assert weeks.context["chart"].unit == "week"
+
+
+def test_a_chart_of_one_article_is_not_a_wall():
+    one = charts.chart([charts.Series("One", {dt.date(2020, 1, 1): 1})], unit="month")
+    assert one.maximum >= 4
+    assert one.markers and one.lines[0][1]  # a visible marker at the point
+
+
+# Comparisons
+
+
+def test_a_comparison_draws_each_series_on_one_axis(client, archive):
+    query = urlencode(
+        [("s", "outlet=tass"), ("s", "outlet=duvar"), ("s", "q=pipeline&outlet=tass")]
+    )
+    response = client.get(f"/compare/?{query}")
+    assert response.status_code == 200
+    chart = response.context["chart"]
+    assert [s.name for s in chart.series] == [
+        "TASS",
+        "Duvar English",
+        "“pipeline” · TASS",
+    ]
+    assert [s.total for s in chart.series] == [13, 3, 3]
+    assert len({s.colour for s in chart.series}) == 3
+    assert len({s.dash for s in chart.series}) == 3
+    rows = read_csv(client.get(f"/compare/chart.csv?{query}"))
+    assert sum(int(r["TASS: articles"]) for r in rows) == 13
+    assert sum(int(r["Duvar English: articles"]) for r in rows) == 3
+
+
+def test_a_series_can_be_added_and_removed(client, archive):
+    response = client.get(
+        "/compare/", {"s": "outlet=tass", "add_q": "pipeline", "add": "1"}
+    )
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert [s.name for s in response.context["chart"].series] == ["TASS", "“pipeline”"]
+    removed = response.context["series"][0].remove_url
+    response = client.get(f"/compare/{removed}")
+    assert [s.name for s in response.context["chart"].series] == ["“pipeline”"]
+
+
+def test_a_series_results_page_adds_its_question_to_the_comparison(client, archive):
+    response = client.get("/compare/", {"s": "outlet=tass"})
+    results = response.context["series"][0].results_url
+    page = client.get(results)
+    assert page.context["adding"]
+    adding = page.context["compare_url"]
+    assert "Add to the comparison" in page.content.decode()
+    # Narrowed on the results page, the new question joins the old one.
+    narrowed = client.get(f"{results}&q=pipeline")
+    response = client.get(narrowed.context["compare_url"])
+    assert [s.name for s in response.context["chart"].series] == [
+        "TASS",
+        "“pipeline” · TASS",
+    ]
+    assert client.get(adding).context["series"][0].name == "TASS"
+
+
+def test_the_results_page_links_to_a_comparison_and_what_it_is_about(client, archive):
+    page = client.get("/articles/", {"q": "pipeline", "page": "1"}).content.decode()
+    assert 'href="/compare/?s=q%3Dpipeline"' in page
+    assert 'href="/articles/about/?q=pipeline"' in page
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ([("s", "outlet=nope")], "series 1, outlet"),
+        ([("s", f"q=w{n}") for n in range(6)], "s"),
+        ([("s", "q=gas"), ("unit", "decade")], "unit"),
+    ],
+)
+def test_a_comparison_that_cannot_be_drawn_answers_400_naming_why(
+    client, archive, params, field
+):
+    response = client.get(f"/compare/?{urlencode(params)}")
+    assert response.status_code == 400
+    assert f"<strong>{field}</strong>" in response.content.decode()
+
+
+def test_shares_normalise_a_comparison(client, archive):
+    query = urlencode([("s", "outlet=tass"), ("scale", "share"), ("unit", "year")])
+    chart = client.get(f"/compare/?{query}").context["chart"]
+    assert all(0 <= v <= 1 for v in chart.series[0].values)
+
+
+# What it is about
+
+
+def test_what_a_search_is_about(client, archive):
+    response = client.get("/articles/about/", {"q": "pipeline"})
+    about = response.context["about"]
+    assert about.total == 6
+    assert [(v.label, v.count) for v in about.quoted] == [("Hakan Fidan", 2)]
+    assert [(v.label, v.count) for v in about.roles["mentioned"]] == [
+        ("Sergey Lavrov", 6)
+    ]
+    assert [(v.label, v.count) for v in about.topics] == [("Energy", 6)]
+    assert {(v.label, v.count) for v in about.outlets} == {
+        ("TASS", 3),
+        ("Duvar English", 3),
+    }
+    words = [w.word for w in about.words]
+    assert "turkstream" in words and "compressor" in words
+    assert "pipeline" not in words  # what was asked for
+    page = response.content.decode()
+    assert "q=pipeline&amp;topic=energy" in page
+    assert 'href="/articles/?q=pipeline+turkstream"' in page
+
+
+# Nothing unpublished
+
+
+def test_no_draft_reaches_a_count_chart_comparison_or_top_list(client, archive):
+    assert "Secret" not in client.get("/articles/", {"q": "secret"}).content.decode()
+    rows = read_csv(client.get("/articles/chart.csv", {"q": "memo"}))
+    assert sum(int(r["Articles: articles"]) for r in rows) == 0
+    chart = client.get("/compare/", {"s": "q=memo"}).context["chart"]
+    assert chart.series[0].total == 0
+    about = client.get("/articles/about/", {"q": "memo"}).context["about"]
+    assert about.total == 0 and about.quoted == [] and about.words == []
+    about = client.get("/articles/about/", {"topic": "energy"}).context["about"]
+    assert about.total == 6
+    assert [v.label for v in about.quoted] == ["Hakan Fidan"]  # not Lavrov's drafts
+    assert "memo" not in [w.word for w in about.words]
+
+
+# Query counts
+
+
+def test_the_workbench_pages_take_as_many_queries_for_many_articles(client, archive):
+    urls = [
+        "/articles/?q=pipeline",
+        "/compare/?s=outlet%3Dtass&s=q%3Dpipeline",
+        "/articles/about/?q=pipeline",
+    ]
+
+    def queries():
+        sync.catch_up()
+        counts = []
+        for url in urls:
+            client.get(url)  # people's names, once per process
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    few = queries()
+    for n in range(30):
+        article = ArticleFactory(
+            title=f"More pipeline {n}", published_at=at(2021, 3, n % 28 + 1)
+        )
+        ArticleTopicFactory(article=article, topic=archive["energy"])
+        QuoteFactory(article=article)
+    assert queries() == few
