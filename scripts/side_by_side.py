@@ -8,9 +8,11 @@ Datasette is not a dependency of the archive: install it apart, e.g.
 Then, with the archive's DATABASE_URL and SEARCH_INDEX_DIR set:
 
     .venv/bin/python scripts/side_by_side.py export /tmp/side/archive.db
-    /tmp/ds/bin/datasette serve /tmp/side/archive.db -p 8001 --setting sql_time_limit_ms 30000
+    /tmp/ds/bin/datasette serve /tmp/side/archive.db -p 8001 \
+        --setting sql_time_limit_ms 30000
     .venv/bin/gunicorn ... (the archive, production settings, on port 8000)
-    .venv/bin/python scripts/side_by_side.py time http://127.0.0.1:8000 http://127.0.0.1:8001
+    .venv/bin/python scripts/side_by_side.py time \
+        http://127.0.0.1:8000 http://127.0.0.1:8001
 
 `time` asks both servers the same questions over HTTP from this process, one at a
 time, and prints p50 and p95 per question in milliseconds.
@@ -95,23 +97,28 @@ def timed(url: str, repeat: int) -> tuple[list[float], bytes]:
     return times, body
 
 
-def questions(words: dict) -> list[tuple[str, dict, dict]]:
-    """(label, the archive's API parameters, Datasette's) for each question."""
-    common, rare, phrase = words["common"], words["rare"], words["phrase"]
+def questions(words: dict) -> tuple[list, dict, dict]:
+    """(label, the archive's API parameters, Datasette's) for each question,
+    and the parameters both always get."""
+    asked = []
+    for kind in ("common", "rare", "phrase"):
+        text = words[kind]
+        ours = {"q": f'"{text}"' if kind == "phrase" else text}
+        theirs = {"_search": ours["q"]}
+        if kind == "phrase":
+            theirs["_searchmode"] = "raw"
+        name = f'phrase "{text}"' if kind == "phrase" else f"{kind} word"
+        asked.append((f"{name}, by relevance", ours, theirs))
+        asked.append(
+            (
+                f"{name}, newest first",
+                {**ours, "ordering": "-published_at"},
+                {**theirs, "_sort_desc": "published_at"},
+            )
+        )
     api = {"fields": "id,title", "page_size": PAGE}
     ds = {"_shape": "objects", "_size": PAGE, "_col": "title"}
-    newest = {"ordering": "-published_at"}
-    ds_newest = {"_sort_desc": "published_at"}
-    return [
-        ("common word, by relevance", {"q": common}, {"_search": common}),
-        ("common word, newest first", {"q": common, **newest}, {"_search": common, **ds_newest}),  # noqa: E501
-        ("rare word, by relevance", {"q": rare}, {"_search": rare}),
-        ("rare word, newest first", {"q": rare, **newest}, {"_search": rare, **ds_newest}),
-        (f'phrase "{phrase}", by relevance', {"q": f'"{phrase}"'},
-         {"_search": f'"{phrase}"', "_searchmode": "raw"}),
-        (f'phrase "{phrase}", newest first', {"q": f'"{phrase}"', **newest},
-         {"_search": f'"{phrase}"', "_searchmode": "raw", **ds_newest}),
-    ], api, ds  # fmt: skip
+    return asked, api, ds
 
 
 def measure(archive: str, datasette: str, words: dict, repeat: int):
