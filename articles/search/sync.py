@@ -229,7 +229,7 @@ def apply(
     target = engine()
     options = {} if wait is None else {"wait": wait}
     outbox = SearchChange.objects.using(using)
-    while (limit is None or done < limit) and outbox.exists():
+    while (limit is None or done < limit) and waiting(using):
         size = BATCH if limit is None else min(BATCH, limit - done)
         with target.writer(generation, **options) as writer:
             changes = list(outbox.order_by("pk").values_list("pk", "article_id")[:size])
@@ -276,6 +276,15 @@ def apply_after_commit(using: str = DEFAULT_DB_ALIAS) -> None:
         logger.exception("Applying the search outbox failed; it is kept.")
 
 
+def waiting(using: str | None = None) -> bool:
+    """Whether the outbox holds any change (asked of the primary key's index:
+    a table just emptied of many rows is scanned fast by its index, slowly by
+    its pages until it is vacuumed). Asked where the router reads, unless
+    `using` says."""
+    outbox = SearchChange.objects.using(using) if using else SearchChange.objects
+    return bool(outbox.order_by("pk").values_list("pk")[:1])
+
+
 def catch_up() -> None:
     """Before a search: apply what the outbox still holds (a writer that died,
     a test's uncommitted transaction), unless another process is already at
@@ -284,7 +293,7 @@ def catch_up() -> None:
     Whether anything is pending is asked where the request reads (a replica,
     for anonymous visitors, where one is set up); only then is the primary
     written to."""
-    if not SearchChange.objects.exists():
+    if not waiting():
         return
     try:
         done = apply(limit=READ_CATCH_UP, wait=READ_LOCK_WAIT)
