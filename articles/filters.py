@@ -7,9 +7,11 @@ articles. A list of articles has one way to be narrowed.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
+from django.http import QueryDict
 from drf_spectacular.utils import extend_schema_field
 
 from .models import Article, ArticlePerson, Outlet, Person, Topic
@@ -165,3 +167,120 @@ def _free_choices(data, name) -> list[tuple[str, str]]:
 
 def _looks_like_code(value: str) -> bool:
     return 2 <= len(value) <= 35 and value.replace("-", "").isalnum()
+
+
+# Naming the parameters for readers
+
+
+LANGUAGE_NAMES = {"zh": "Chinese", "pt": "Portuguese", "nb": "Norwegian"}
+
+
+def language_name(code: str) -> str:
+    """A language's English name from its BCP 47 tag ("tr" → "Turkish")."""
+    from django.conf.locale import LANG_INFO
+
+    for tag in (code.lower(), code.split("-")[0].lower()):
+        name = LANG_INFO.get(tag, {}).get("name") or LANGUAGE_NAMES.get(tag)
+        if name:
+            return name if tag == code.lower() else f"{name} ({code})"
+    return code
+
+
+def country_name(code: str) -> str:
+    from django_countries import countries
+
+    return countries.name(code.upper()) or code.upper()
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """One narrowing a list has, named for a reader, with the parameter and
+    value that remove it."""
+
+    param: str
+    value: str
+    label: str
+
+
+def active_filters(filterset) -> list[ActiveFilter]:
+    """Everything a valid list's parameters narrow it by, by name."""
+    data = filterset.form.cleaned_data
+    active = []
+    if data.get("q"):
+        active.append(ActiveFilter("q", data["q"], f"Words: {data['q']}"))
+    for param, kind in (("outlet", "Outlet"), ("topic", "Topic"), ("person", "Person")):
+        for obj in data.get(param) or ():
+            active.append(ActiveFilter(param, obj.slug, f"{kind}: {obj.name}"))
+    if data.get("role"):
+        role = dict(ArticlePerson.Role.choices)[data["role"]]
+        active.append(ActiveFilter("role", data["role"], f"Role: {role}"))
+    for code in data.get("language") or ():
+        active.append(
+            ActiveFilter("language", code, f"Language: {language_name(code)}")
+        )
+    for code in data.get("country") or ():
+        active.append(ActiveFilter("country", code, f"Country: {country_name(code)}"))
+    for param, label in (("date_from", "From"), ("date_to", "To")):
+        if data.get(param):
+            day = data[param]
+            active.append(ActiveFilter(param, day.isoformat(), f"{label} {day}"))
+    return active
+
+
+# Finding outlets, topics and people by name (the list's pickers)
+
+NAMED = {"outlet": Outlet, "topic": Topic, "person": Person}
+SUGGESTIONS = 10
+
+
+def named(kind: str, name: str, limit: int = SUGGESTIONS) -> list:
+    """The public outlets, topics or people whose names resemble `name`, best
+    first (typo-tolerant on PostgreSQL); an exact name or alias first of all."""
+    model = NAMED[kind]
+    name = " ".join(name.split())[:100]
+    if not name:
+        return []
+    found = list(model.objects.public().named_like(name)[:limit])
+    exact = [o for o in found if name.casefold() in _names_of(o)]
+    return exact + [o for o in found if o not in exact]
+
+
+def _names_of(entity) -> set[str]:
+    names = {entity.name.casefold(), entity.slug.casefold()}
+    names.update(a.casefold() for a in getattr(entity, "aliases", None) or ())
+    return names
+
+
+def resolve_names(params) -> tuple[QueryDict | None, dict]:
+    """Turn the pickers' names (outlet_name=TASS) into the list's slugs
+    (outlet=tass). Returns the parameters to redirect to (None when there is
+    nothing to resolve) and errors for names that match no one or several."""
+    wanted = [(kind, v) for kind in NAMED for v in params.getlist(f"{kind}_name")]
+    if not wanted:
+        return None, {}
+    resolved, errors = params.copy(), {}
+    for kind in NAMED:
+        resolved.pop(f"{kind}_name", None)
+    for kind, value in wanted:
+        if not value.strip():
+            continue
+        matches = named(kind, value, limit=5)
+        exact = [m for m in matches if value.strip().casefold() in _names_of(m)]
+        chosen = (
+            exact[:1]
+            if len(exact) == 1
+            else ([matches[0]] if len(matches) == 1 else [])
+        )
+        if chosen:
+            if chosen[0].slug not in resolved.getlist(kind):
+                resolved.appendlist(kind, chosen[0].slug)
+            continue
+        noun = NAMED[kind]._meta.verbose_name
+        if matches:
+            options = ", ".join(m.name for m in matches)
+            errors[f"{kind}_name"] = [
+                f"Which {noun} do you mean by “{value}”? Perhaps: {options}."
+            ]
+        else:
+            errors[f"{kind}_name"] = [f"No {noun} in the archive is called “{value}”."]
+    return resolved, errors
