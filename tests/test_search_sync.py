@@ -177,6 +177,34 @@ def test_each_write_applies_its_changes_once_it_commits(
     )
 
 
+@pytest.fixture
+def applier_thread(settings):
+    settings.SEARCH_APPLY_IN_THREAD = True
+    yield sync.applier
+    assert sync.applier.flush(timeout=30)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_applier_applies_a_commit_in_its_own_thread(applier_thread, monkeypatch):
+    threads = []
+    apply = sync.apply
+
+    def recorded(*args, **kwargs):
+        threads.append(threading.current_thread().name)
+        return apply(*args, **kwargs)
+
+    monkeypatch.setattr(sync, "apply", recorded)
+    outlet = OutletFactory()
+    with transaction.atomic():
+        for n in range(30):
+            ArticleFactory(outlet=outlet, title=f"Bulk {n}")
+        assert threads == []  # nothing before the commit
+    assert applier_thread.flush(timeout=10)
+    assert threads and set(threads) == {"search-applier"}
+    assert not SearchChange.objects.exists()
+    assert len(sync.engine().search(Question(), order="newest", limit=50).ids) == 30
+
+
 # Crashes, concurrency, drift
 
 

@@ -271,6 +271,10 @@ ARCHIVE_PAGE_SIZE = env_int("ARCHIVE_PAGE_SIZE", 20)
 # The search index (a Tantivy index, articles.search): a folder every process
 # of the site reads and the writers update (docs/operations.md).
 SEARCH_INDEX_DIR = env_str("SEARCH_INDEX_DIR", str(BASE_DIR / "search-index"))
+# Changes are applied to the index after their commit in a thread of the
+# writing process (the request or import goes on at once); off, in the writing
+# thread itself (the tests, which need to know when it is done).
+SEARCH_APPLY_IN_THREAD = env_bool("SEARCH_APPLY_IN_THREAD", True)
 
 # Redis when REDIS_URL is set (shared by every process, so a change seen by one
 # is seen by all); otherwise each process keeps its own cache in memory.

@@ -30,3 +30,6 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # page, changes it and reads it again would see the old one. tests/test_cache.py
 # turns caching on and runs the commit callbacks as a real commit would.
 CACHE_PAGES = False
+# The writer applies the search outbox itself, before the test goes on
+# (tests/test_search_sync.py turns the applier's thread on for its own tests).
+SEARCH_APPLY_IN_THREAD = False

@@ -17,8 +17,10 @@ crash at any point leaves rows that the next writer applies again, which
 changes nothing it already did.
 """
 
+import atexit
 import hashlib
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager, suppress
@@ -43,9 +45,10 @@ logger = logging.getLogger(__name__)
 # several rounds.
 BATCH = 2_000
 # A search applies what is left in the outbox before it reads the index, up to
-# this many rows; a bigger backlog is left to the writers and the follower.
+# this many rows, waiting at most READ_LOCK_WAIT seconds for a writer (the
+# applier) to finish; a bigger backlog is left to the writers and the follower.
 READ_CATCH_UP = 5_000
-READ_LOCK_WAIT = 0.5
+READ_LOCK_WAIT = 2.0
 
 _engines: dict[str, Engine] = {}
 
@@ -244,21 +247,61 @@ def apply(
 
 def apply_soon(using: str = DEFAULT_DB_ALIAS) -> None:
     """Apply the outbox once the current transaction commits (at once outside
-    one). Registered once per transaction, however many rows it writes."""
-    connection = connections[using]
-    if connection.in_atomic_block:
-        marker = ("search-apply", id(connection.savepoint_ids[:1] or connection))
-        callbacks = connection.run_on_commit
-        if any(getattr(cb[1], "marker", None) == marker for cb in callbacks):
-            return
+    one), in the applier's thread: the request or import that wrote goes on
+    at once. However many times a transaction asks, one pass follows its
+    commit (and one more, if a commit comes during a pass)."""
+    transaction.on_commit(lambda: applier.wake(using), using=using)
 
-        def callback():
+
+class Applier:
+    """Applies the outbox in a thread of its own, started when there is work
+    and ended when there is none, so that no process keeps a thread it does
+    not need (nor forks one). At the end of a process, `flush` waits for a
+    pass under way (registered with atexit); a pass cut short anyway leaves the
+    outbox for the next writer or search."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._done = threading.Condition(self._lock)
+        self._wanted: set[str] = set()
+        self._running = False
+
+    def wake(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        if not settings.SEARCH_APPLY_IN_THREAD:
             apply_after_commit(using)
+            return
+        with self._lock:
+            self._wanted.add(using)
+            if not self._running:
+                self._running = True
+                thread = threading.Thread(
+                    target=self._run, name="search-applier", daemon=True
+                )
+                thread.start()
 
-        callback.marker = marker
-        transaction.on_commit(callback, using=using)
-    else:
-        apply_after_commit(using)
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._wanted:
+                    self._running = False
+                    self._done.notify_all()
+                    return
+                using = self._wanted.pop()
+            try:
+                apply_after_commit(using)
+            finally:
+                connections.close_all()  # this thread's own
+
+    def flush(self, timeout: float = 60.0) -> bool:
+        """Wait until every pass asked for is done; False if still busy."""
+        with self._lock:
+            return self._done.wait_for(
+                lambda: not self._running and not self._wanted, timeout
+            )
+
+
+applier = Applier()
+atexit.register(applier.flush)
 
 
 def apply_after_commit(using: str = DEFAULT_DB_ALIAS) -> None:
