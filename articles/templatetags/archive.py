@@ -1,9 +1,13 @@
+import json
 from datetime import timedelta
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -59,6 +63,28 @@ def with_sort(context, sort):
     params.pop("page", None)
     params["sort"] = sort
     return f"?{params.urlencode()}"
+
+
+# What json_script escapes so that nothing in the data can end the script
+# element or open a comment in it (django.utils.html.json_script).
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(value, element_id=None):
+    """Return value as <script type="application/ld+json">, escaped exactly as
+    json_script escapes its data. json_script writes type="application/json",
+    which search engines and reference managers do not read as linked data."""
+    data = json.dumps(value, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+    if element_id:
+        return format_html(
+            '<script id="{}" type="application/ld+json">{}</script>',
+            element_id,
+            mark_safe(data),  # escaped above, as json_script does
+        )
+    return format_html(
+        '<script type="application/ld+json">{}</script>', mark_safe(data)
+    )
 
 
 @register.filter
