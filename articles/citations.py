@@ -459,7 +459,7 @@ def _apa(s: _Source) -> str:
     10.16, Example 110): the title in italics, the site in roman, and the site
     left out when the outlet is the author. A date supplied by the archive is
     bracketed inside the parentheses, as APA does for dates known from outside
-    the work; no date is (n.d.) (9.17)."""
+    the work; no date is (n.d.)."""
     if s.day is None:
         date = "(n.d.)"
     else:
@@ -530,8 +530,9 @@ def _chicago(s: _Source) -> str:
     """Bibliography entry, notes-bibliography system, for a news article read
     online (CMOS 17, 14.191 and 14.206; archived copies as in the CMOS Q&A on
     the Wayback Machine). The outlet is italic, like a newspaper's name; an
-    unsigned article has the outlet as its author (14.207), not repeated after
-    the title. No access date unless the article is undated (14.12)."""
+    unsigned article has the outlet as its author, as CMOS cites unsigned
+    newspaper articles, not repeated after the title. No access date unless
+    the article is undated (14.12)."""
     author = _chicago_authors(s.names) if s.signed else _italic(s.outlet)
     parts = [_end(author), _quoted(s.headline(_MINOR_WORDS))]
     date = _bracketed(_chicago_date(s.day), s.inferred) if s.day is not None else None
