@@ -9,18 +9,11 @@ import pytest
 from django.template.loader import render_to_string
 
 from articles.series import SERIES, series_style
-from articles.timelines import CHART_HEIGHT, MAX_BAR_WIDTH, MonthCount, axis_top
+from articles.timelines import CHART_HEIGHT, MAX_BAR_WIDTH, axis_top
 from articles.timelines import timeline as lay_out
+from tests.test_timelines import months
 
 STYLESHEET = Path(__file__).resolve().parent.parent / "static/css/archive.css"
-
-
-def months(first: dt.date, counts: list[int]) -> list[MonthCount]:
-    result, month = [], first
-    for n in counts:
-        result.append(MonthCount(month, n))
-        month = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-    return result
 
 
 @pytest.mark.parametrize(
