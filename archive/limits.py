@@ -24,6 +24,7 @@ def refuse(request, *, status: int, code: str, title: str, message: str, headers
             request,
             "refused.html",
             {
+                "status": status,
                 "title": title,
                 "message": message,
                 "back": request.path if request.method == "POST" else None,

@@ -18,8 +18,17 @@ Conventions shared by every format:
   headline-style (only words printed all lower case change); APA keeps the
   title as printed, since sentence case cannot be made safely without knowing
   which words are proper nouns.
-* MLA and Chicago give the access date, and the structured formats have a field
-  for it; APA leaves it out, as it does for archived (unchanging) pages.
+* Italics are marked where each style sets them (APA: the title of a page on a
+  news website; MLA: the containers, outlet and archive; Chicago: the outlet,
+  also when it stands as the author of an unsigned article). cite() returns
+  plain text; cite_html() the same text with <i> elements, for the page and
+  for pasting into a word processor.
+* MLA gives the access date; Chicago only for an undated article; the
+  structured formats have a field for it; APA leaves it out, as it does for
+  archived (unchanging) pages.
+
+The rules each prose style follows, with the sections of its manual, are in
+docs/public-site.md ("Citations").
 * No field can break its format: whitespace runs and line breaks collapse to
   one space, control characters are dropped, and characters that are never
   legal in a URL are percent-encoded. Nothing is HTML-escaped; templates do
@@ -35,6 +44,8 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from anyascii import anyascii
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 ARCHIVE_NAME = "News archive"
 
@@ -78,6 +89,24 @@ def cite(
     permalink: the absolute URL of the archive's copy.
     accessed: the day the reader consulted the copy.
     """
+    return _marked(article, fmt, authors, permalink, accessed).translate(_UNMARKED)
+
+
+def cite_html(
+    article,
+    *,
+    fmt: str,
+    authors: list[str],
+    permalink: str,
+    accessed: dt.date,
+) -> SafeString:
+    """Return cite()'s text as HTML, escaped, with the style's italics as <i>."""
+    text = _marked(article, fmt, authors, permalink, accessed)
+    html = escape(text).replace(_ITALIC, "<i>").replace(_ROMAN, "</i>")
+    return mark_safe(html)  # escaped text; the only markup is <i>
+
+
+def _marked(article, fmt, authors, permalink, accessed) -> str:
     try:
         writer = _WRITERS[fmt]
     except (KeyError, TypeError):
@@ -86,6 +115,16 @@ def cite(
             f"Unknown citation format {fmt!r}; expected one of {known}."
         ) from None
     return writer(_Source.of(article, authors, permalink, accessed))
+
+
+# Italics travel through the writers as two control characters, which _clean()
+# removes from every field, so no text from an article can forge them.
+_ITALIC, _ROMAN = "\x02", "\x03"
+_UNMARKED = {ord(_ITALIC): None, ord(_ROMAN): None}
+
+
+def _italic(text: str) -> str:
+    return f"{_ITALIC}{text}{_ROMAN}" if text else text
 
 
 def citation_key(article, authors: list[str]) -> str:
@@ -133,6 +172,12 @@ def _end(text: str, mark: str = ".") -> str:
     ‘… useful’ becomes ‘… useful.’ A ’ counts as a closing mark only when a ‘
     opens a quotation, since it is also the apostrophe ("the Turks’").
     """
+    if text.endswith(_ROMAN):  # the mark goes after the italics
+        inner = text[: -len(_ROMAN)]
+        ended = _end(inner, mark)
+        if ended.startswith(inner):
+            return f"{inner}{_ROMAN}{ended[len(inner) :]}"
+        return f"{ended}{_ROMAN}"
     closers = "”"
     if "‘" in text:
         closers += "’"
@@ -410,14 +455,17 @@ def _apa_authors(names) -> str:
 
 
 def _apa(s: _Source) -> str:
-    """Author. (Date). Title. Site. URL — a news article on a website (APA 7,
-    10.1–10.2 and 10.16). The site is left out when the outlet is the author."""
+    """Author. (Date). *Title*. Site. URL — a webpage on a news website (APA 7,
+    10.16, Example 110): the title in italics, the site in roman, and the site
+    left out when the outlet is the author. A date supplied by the archive is
+    bracketed inside the parentheses, as APA does for dates known from outside
+    the work; no date is (n.d.)."""
     if s.day is None:
         date = "(n.d.)"
     else:
         text = f"{s.day.year}, {_MONTHS[s.day.month - 1]} {s.day.day}"
-        date = f"[{text}]" if s.inferred else f"({text})"
-    parts = [_end(_apa_authors(s.names)), f"{date}.", _end(s.title)]
+        date = f"([{text}])" if s.inferred else f"({text})"
+    parts = [_end(_apa_authors(s.names)), f"{date}.", _end(_italic(s.title))]
     if s.signed:
         parts.append(_end(s.outlet))
     if s.original_url:
@@ -447,13 +495,13 @@ def _mla(s: _Source) -> str:
     article begins with its title: the outlet is named once, as the container."""
     parts = [_end(_mla_authors(s.names))] if s.signed else []
     parts.append(_quoted(s.headline(_MLA_MINOR_WORDS)))
-    container = [s.outlet]
+    container = [_italic(s.outlet)]
     if s.day is not None:
         container.append(_bracketed(_mla_date(s.day), s.inferred))
     if s.original_url:
         container.append(s.original_url)
     parts.append(_end(", ".join(container)))
-    parts.append(f"{ARCHIVE_NAME}, {s.permalink}.")
+    parts.append(f"{_italic(ARCHIVE_NAME)}, {s.permalink}.")
     parts.append(f"Accessed {_mla_date(s.accessed)}.")
     return " ".join(parts)
 
@@ -480,19 +528,24 @@ def _chicago_date(day: dt.date) -> str:
 
 def _chicago(s: _Source) -> str:
     """Bibliography entry, notes-bibliography system, for a news article read
-    online (CMOS 14.191, 14.206–14.207; archived copies as in the CMOS Q&A on
-    the Wayback Machine). An unsigned article has the outlet as its author, and
-    the outlet is not repeated after the title."""
-    parts = [_end(_chicago_authors(s.names)), _quoted(s.headline(_MINOR_WORDS))]
+    online (CMOS 17, 14.191 and 14.206; archived copies as in the CMOS Q&A on
+    the Wayback Machine). The outlet is italic, like a newspaper's name; an
+    unsigned article has the outlet as its author, as CMOS cites unsigned
+    newspaper articles, not repeated after the title. No access date unless
+    the article is undated (14.12)."""
+    author = _chicago_authors(s.names) if s.signed else _italic(s.outlet)
+    parts = [_end(author), _quoted(s.headline(_MINOR_WORDS))]
     date = _bracketed(_chicago_date(s.day), s.inferred) if s.day is not None else None
+    outlet = _italic(s.outlet)
     if s.signed:
-        parts.append(_end(f"{s.outlet}, {date}" if date else s.outlet))
+        parts.append(_end(f"{outlet}, {date}" if date else outlet))
     elif date:
         parts.append(f"{date}.")
     if s.original_url:
         parts.append(f"{s.original_url}.")
     parts.append(f"Archived at {ARCHIVE_NAME}.")
-    parts.append(f"Accessed {_chicago_date(s.accessed)}.")
+    if date is None:
+        parts.append(f"Accessed {_chicago_date(s.accessed)}.")
     parts.append(f"{s.permalink}.")
     return " ".join(parts)
 

@@ -18,17 +18,29 @@ class Mark:
     label: str  # the speaker's name, or "Curators' note"
 
 
-def _open(marks: list[Mark]) -> str:
+def _open(marks: list[Mark], starting: list[Mark]) -> str:
+    """Open a <mark> for the marks covering a piece. A quote that starts here
+    takes its own id (quote-N) on the mark, so that a link to the quote lands
+    on its words in the text; a second one starting at the same place gets an
+    empty anchor of its own."""
     classes = " ".join(sorted({f"mark-{m.kind}" for m in marks}))
     title = "; ".join(m.label for m in marks)
-    return format_html('<mark class="{}" title="{}">', classes, title)
+    targets = [m.ref for m in starting if m.kind == "quote"]
+    extra = "".join(format_html('<span id="{}"></span>', ref) for ref in targets[1:])
+    if not targets:
+        return format_html('<mark class="{}" title="{}">', classes, title)
+    return extra + format_html(
+        '<mark class="{}" id="{}" title="{}">', classes, targets[0], title
+    )
 
 
 def _refs(marks: list[Mark]) -> str:
+    """Links after a mark's last piece: a quote's to its entry in the list of
+    quotes beside the text (quote-N-listed), a note's to the note."""
     return "".join(
         format_html(
             '<a class="mark-ref" href="#{}" aria-label="{}">{}</a>',
-            m.ref,
+            f"{m.ref}-listed" if m.kind == "quote" else m.ref,
             f"{m.label} (see {'quote' if m.kind == 'quote' else 'note'})",
             "❝" if m.kind == "quote" else "✎",
         )
@@ -56,11 +68,19 @@ def render_body(body: str, marks: list[Mark], dateline: str = "") -> list[SafeSt
             covering = [m for m in inside if m.start <= a and m.end >= b]
             if covering:
                 closing = [m for m in covering if min(m.end, end) == b]
-                pieces.append(f"{_open(covering)}{text}</mark>{_refs(closing)}")
+                starting = [m for m in covering if m.start == a]
+                opened = _open(covering, starting)
+                pieces.append(f"{opened}{text}</mark>{_refs(closing)}")
             else:
                 pieces.append(text)
         html.append(mark_safe("".join(pieces)))  # built from escaped pieces only
     return html
+
+
+def paragraph_of(body: str, offset: int) -> int:
+    """Return the number (from 1) of the body's paragraph holding offset, as in
+    the paragraphs' anchors (#p1, #p2...)."""
+    return body.count("\n\n", 0, offset) + 1
 
 
 def text_diff(before: str, after: str) -> SafeString:

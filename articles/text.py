@@ -61,3 +61,33 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
     return anyascii(stripped).casefold()
+
+
+# The lead is "repeated" when the body's first paragraphs already hold nine in
+# ten of its three-word runs: the outlet's page printed its summary and then
+# the same sentences as the opening of the text (often with a clause moved).
+LEAD_WINDOW = 3
+LEAD_REPEATED = 0.9
+_RUN = 3
+
+
+def lead_is_repeated(lead: str, body: str) -> bool:
+    """Return whether the body's first LEAD_WINDOW paragraphs already say the
+    lead, word for word but for punctuation, case and a few words moved; the
+    article page then shows the lead once, as the body's opening."""
+    said = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFC", lead))]
+    if not said:
+        return False
+    opening = "\n\n".join(body.split("\n\n")[:LEAD_WINDOW])
+    text = [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFC", opening))]
+    size = min(_RUN, len(said))
+    runs = [tuple(said[i : i + size]) for i in range(len(said) - size + 1)]
+    present = {tuple(text[i : i + size]) for i in range(len(text) - size + 1)}
+    return sum(run in present for run in runs) >= LEAD_REPEATED * len(runs)
+
+
+def opening_words(text: str, count: int = 6) -> str:
+    """Return the first count words of text, with an ellipsis if it goes on."""
+    words = text.split()
+    shown = " ".join(words[:count])
+    return f"{shown}…" if len(words) > count else shown

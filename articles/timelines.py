@@ -32,6 +32,11 @@ PLOT_WIDTH = WIDTH - PLOT_LEFT
 BAR_FILL = 0.8  # of each period's slot; the rest is the gap between bars
 MAX_BAR_WIDTH = 48  # so that two or three months do not look like a wall
 MAX_TICKS = 15  # year labels under the chart, at most
+# The top of the y-axis is at least this many articles, so that one article is a
+# short bar and not a wall; above it, the next round number at or above the
+# tallest bar (AXIS_STEPS times a power of ten: 5, 6, 8, 10, 15, 20, 25, 30…).
+MIN_AXIS_MAX = 5
+AXIS_STEPS = (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8)
 MIN_TICK_GAP = 36  # between the first month's label and the next, in user units
 
 MAX_MONTHS = 120  # a longer timeline is drawn by year
@@ -66,7 +71,8 @@ class Timeline:
     months: list[MonthCount] = field(default_factory=list)
     bars: list[Bar] = field(default_factory=list)
     ticks: list[Tick] = field(default_factory=list)
-    maximum: int = 0
+    maximum: int = 0  # the tallest bar's count
+    axis_max: int = 0  # the count at the top of the y-axis (axis_top)
     width: int = WIDTH
     height: int = HEIGHT
     plot_left: int = PLOT_LEFT
@@ -84,8 +90,19 @@ class Timeline:
 
     @property
     def max_label(self) -> str:
-        """The y-axis label at the top of the chart: the tallest bar's count."""
-        return f"{self.maximum:,}"
+        """The y-axis label at the top of the chart (axis_top)."""
+        return f"{self.axis_max:,}"
+
+    @property
+    def note(self) -> str:
+        """A sentence under the chart's caption when its bars alone would
+        mislead: a single period says nothing of change over time."""
+        if len(self.bars) != 1:
+            return ""
+        bar = self.bars[0]
+        if bar.count == 1:
+            return f"The only dated article is from {bar.label}."
+        return f"All {self.total:,} dated articles are from {bar.label}."
 
     @property
     def label_x(self) -> int:
@@ -182,10 +199,25 @@ def _ticks(bars: list[Bar]) -> list[Tick]:
     return [Tick(bar.x, str(bar.start.year)) for bar in marked]
 
 
+def axis_top(maximum: int) -> int:
+    """Return the count at the top of the y-axis: the smallest round number
+    (AXIS_STEPS) at or above maximum, and at least MIN_AXIS_MAX."""
+    wanted = max(maximum, MIN_AXIS_MAX)
+    power = 1
+    while True:
+        for step in AXIS_STEPS:
+            top = step * power
+            if top == int(top) and top >= wanted:
+                return int(top)
+        power *= 10
+
+
 def timeline(counts: list[MonthCount]) -> Timeline:
     """Lay out a bar chart of monthly counts, by year when the span exceeds
-    MAX_MONTHS months. The tallest bar fills the chart height; empty periods
-    get a bar of height 0 (it keeps its place in the table and the tooltips)."""
+    MAX_MONTHS months. Bars are scaled to the top of the y-axis (axis_top), so
+    a chart of one or two articles shows short bars, not full-height ones; a
+    bar is at most MAX_BAR_WIDTH wide; empty periods get a bar of height 0 (it
+    keeps its place in the table and the tooltips)."""
     if not counts:
         return Timeline()
     first, last = counts[0].month, counts[-1].month
@@ -199,11 +231,12 @@ def timeline(counts: list[MonthCount]) -> Timeline:
         unit = "month"
         periods = [(c.month, month_label(c.month), c.count) for c in counts]
     maximum = max(n for _, _, n in periods)
+    top = axis_top(maximum)
     slot = PLOT_WIDTH / len(periods)
     width = min(slot * BAR_FILL, MAX_BAR_WIDTH)
     bars = []
     for i, (start, label, n) in enumerate(periods):
-        height = round(CHART_HEIGHT * n / maximum, 2) if maximum else 0
+        height = round(CHART_HEIGHT * n / top, 2)
         bars.append(
             Bar(
                 start=start,
@@ -216,7 +249,12 @@ def timeline(counts: list[MonthCount]) -> Timeline:
             )
         )
     return Timeline(
-        unit=unit, months=list(counts), bars=bars, ticks=_ticks(bars), maximum=maximum
+        unit=unit,
+        months=list(counts),
+        bars=bars,
+        ticks=_ticks(bars),
+        maximum=maximum,
+        axis_max=top,
     )
 
 

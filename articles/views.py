@@ -1,3 +1,5 @@
+from typing import NamedTuple
+
 from django.conf import settings
 from django.db.models import F, Prefetch
 from django.http import Http404, HttpResponse
@@ -7,7 +9,7 @@ from django.utils import timezone
 
 from . import charts, search, workbench
 from .citations import FORMATS as CITATION_FORMATS
-from .citations import cite
+from .citations import cite, cite_html
 from .filters import ArticleFilter
 from .models import (
     Annotation,
@@ -22,9 +24,9 @@ from .models import (
     Topic,
 )
 from .pagination import PageOutOfRange, page_number, window
-from .rendering import Mark, render_body, text_diff
+from .rendering import Mark, paragraph_of, render_body, text_diff
 from .search import Question
-from .text import strip_control_characters
+from .text import lead_is_repeated, opening_words, strip_control_characters
 from .timelines import attention, monthly_counts, timeline
 
 HOME_SIZE = 10
@@ -205,6 +207,8 @@ def article_detail(request, slug, year=None, month=None, day=None):
         {
             "article": article,
             "paragraphs": render_body(article.body, marks, article.dateline),
+            "lead_in_body": lead_is_repeated(article.lead, article.body),
+            "quotes_by_speaker": quotes_by_speaker(article),
             "people_by_role": roles,
             "authors": authors,
             "copies": copies,
@@ -212,14 +216,66 @@ def article_detail(request, slug, year=None, month=None, day=None):
             "versions": versions,
             "corrections": article.corrections(),
             "permalink": permalink,
-            "citations": [
-                (label, article.url_for("article-citation", fmt=key))
-                for key, (label, _, _) in CITATION_FORMATS.items()
-            ],
+            "citations": citations(article, authors, permalink),
             "raw_url": article.url_for("article-raw"),
             "json_ld": news_article_json_ld(article, authors, permalink),
         },
     )
+
+
+class QuoteEntry(NamedTuple):
+    """A quote in the list beside the text: where it is, and how it opens."""
+
+    quote: Quote
+    paragraph: int
+    opening: str
+
+
+def quotes_by_speaker(article) -> dict[Person, list[QuoteEntry]]:
+    """Return the article's confirmed quotes grouped by speaker, in the order
+    they are said, each by its paragraph and first words: the text marks the
+    quote whole (every quote is located in the text: quote_offsets_valid)."""
+    grouped: dict[Person, list[QuoteEntry]] = {}
+    for quote in article.quotes.all():
+        grouped.setdefault(quote.speaker, []).append(
+            QuoteEntry(
+                quote,
+                paragraph=paragraph_of(article.body, quote.start),
+                opening=opening_words(quote.text),
+            )
+        )
+    return grouped
+
+
+PROSE_STYLES = ("apa", "mla", "chicago")
+
+
+class Citation(NamedTuple):
+    key: str  # a key of articles.citations.FORMATS
+    label: str
+    url: str  # the download
+    text: str
+    html: str  # the text with the style's italics (the prose styles)
+    prose: bool
+
+
+def citations(article, authors, permalink) -> list[Citation]:
+    """Return the article's citation in every format, as the page shows them
+    (text to read, select and copy) beside their downloads."""
+    names = [person.name for person in authors]
+    today = timezone.now().date()
+    given = {"authors": names, "permalink": permalink, "accessed": today}
+    return [
+        Citation(
+            key=key,
+            label=label,
+            url=article.url_for("article-citation", fmt=key),
+            text=cite(article, fmt=key, **given),
+            html=cite_html(article, fmt=key, **given) if key in PROSE_STYLES else "",
+            prose=key in PROSE_STYLES,
+        )
+        for key, (label, _, _) in CITATION_FORMATS.items()
+    ]
 
 
 RELATED_SIZE = 5

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from articles.citations import FORMATS, citation_key, cite
+from articles.citations import FORMATS, citation_key, cite, cite_html
 from tests.factories import ArticleFactory, OutletFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,7 +79,7 @@ def test_chicago_signed_article_bibliography_entry(azernews):
     assert azernews["chicago"] == (
         "Hasanova, Gunay. “Putin: Russia Seeks to Restore Full-Fledged Ties with "
         "Turkey [UPDATE].” AzerNews, August 16, 2016. Archived at News archive. "
-        f"Accessed May 2, 2024. {AZERNEWS_PERMALINK}."
+        f"{AZERNEWS_PERMALINK}."
     )
 
 
@@ -163,7 +163,7 @@ def tass():
 
 def test_apa_unsigned_has_outlet_as_author_and_brackets_inferred_date(tass):
     assert tass["apa"] == (
-        f"TASS. [2020, October 14]. {TASS_TITLE}. {TASS_URL}. Archived at News "
+        f"TASS. ([2020, October 14]). {TASS_TITLE}. {TASS_URL}. Archived at News "
         f"archive. {TASS_PERMALINK}"
     )
 
@@ -180,7 +180,7 @@ def test_chicago_unsigned_has_outlet_as_author_and_brackets_inferred_date(tass):
     assert tass["chicago"] == (
         "TASS. “Lavrov Says Russia and Turkey ‘Have a Common Interest’ in Karabakh "
         f"Truce.” [October 14, 2020]. {TASS_URL}. Archived at News archive. "
-        f"Accessed May 2, 2024. {TASS_PERMALINK}."
+        f"{TASS_PERMALINK}."
     )
 
 
@@ -284,7 +284,7 @@ def test_chicago_three_authors_lists_all_first_inverted(duvar):
     assert duvar["chicago"] == (
         "Yılmaz, Ayşe Gül, Cengiz Çavuşoğlu, and İpek Ünal. “Erdoğan and Putin "
         f"Meet in Sochi.” Duvar English, September 29, 2021. {DUVAR_URL}. "
-        f"Archived at News archive. Accessed May 2, 2024. {DUVAR_PERMALINK}."
+        f"Archived at News archive. {DUVAR_PERMALINK}."
     )
 
 
@@ -684,3 +684,79 @@ def test_citation_key_is_ascii_family_year_and_first_significant_word(
         article, fmt="bibtex", authors=authors, permalink=SITE, accessed=ACCESSED
     )
     assert f"@article{{{key}," in text
+
+
+# Italics: the page shows them and the copy button carries them ------------------
+
+
+def html_citations(article, authors, permalink):
+    return {
+        fmt: cite_html(
+            article, fmt=fmt, authors=authors, permalink=permalink, accessed=ACCESSED
+        )
+        for fmt in ("apa", "mla", "chicago")
+    }
+
+
+def test_apa_italicises_the_title_of_a_page_on_a_news_website():
+    article = ArticleFactory(
+        outlet=OutletFactory(name="AzerNews", slug="azernews"),
+        title="Putin: Russia seeks ties",
+        url="",
+        published_at=dt.datetime(2016, 8, 16, tzinfo=dt.UTC),
+    )
+    html = html_citations(article, ["Gunay Hasanova"], AZERNEWS_PERMALINK)
+    assert html["apa"].startswith(
+        "Hasanova, G. (2016, August 16). <i>Putin: Russia seeks ties</i>. AzerNews. "
+    )
+
+
+def test_mla_italicises_both_containers_and_chicago_the_outlet():
+    article = ArticleFactory(
+        outlet=OutletFactory(name="Duvar English", slug="duvar-english"),
+        title="Erdoğan and Putin meet in Sochi",
+        url=DUVAR_URL,
+        published_at=dt.datetime(2021, 9, 29, 12, 0, tzinfo=dt.UTC),
+    )
+    html = html_citations(article, ["İpek Ünal"], DUVAR_PERMALINK)
+    assert "<i>Duvar English</i>, 29 Sept. 2021" in html["mla"]
+    assert f"<i>News archive</i>, {DUVAR_PERMALINK}." in html["mla"]
+    assert "” <i>Duvar English</i>, September 29, 2021." in html["chicago"]
+    assert html["apa"].count("<i>") == 1
+
+
+def test_chicago_unsigned_article_has_the_italic_outlet_as_author():
+    article = ArticleFactory(
+        outlet=OutletFactory(name="TASS", slug="tass"),
+        title="Lavrov in Ankara",
+        published_at=dt.datetime(2020, 10, 14, tzinfo=dt.UTC),
+    )
+    html = html_citations(article, [], SITE)
+    assert html["chicago"].startswith("<i>TASS</i>. “Lavrov in Ankara.” October 14")
+    assert html["apa"].startswith("TASS. (2020, October 14). <i>Lavrov in Ankara</i>.")
+
+
+def test_undated_chicago_gives_the_access_date():
+    article = ArticleFactory(title="Undated", published_at=None)
+    text = cite(article, fmt="chicago", authors=[], permalink=SITE, accessed=ACCESSED)
+    assert "Accessed May 2, 2024." in text
+
+
+def test_html_citation_escapes_the_text_and_cannot_be_given_italics_by_it():
+    article = ArticleFactory(
+        outlet=OutletFactory(name="<b>Outlet</b> & Co"),
+        title="A \x02forged\x03 <i>title</i> & more",
+    )
+    for fmt, html in html_citations(article, ["Ann <Lee>"], SITE).items():
+        assert "<b>" not in html and "<i>title</i>" not in html, fmt
+        assert "title&lt;/i&gt;" in html, fmt
+        assert "\x02" not in html and "\x03" not in html, fmt
+        plain = cite(
+            article, fmt=fmt, authors=["Ann <Lee>"], permalink=SITE, accessed=ACCESSED
+        )
+        assert "title</i>" in plain and "\x02" not in plain
+        text = re.sub(r"</?i>", "", str(html))
+        assert (
+            text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+            == plain
+        ), fmt

@@ -296,6 +296,8 @@ def production_env_on(database_url: str, tmp_path) -> dict:
         ALLOWED_HOSTS="archive.example.org",
         DATABASE_URL=database_url,
         STATIC_ROOT=str(tmp_path / "static"),
+        # An index of the drill's own: without one every list answers 503
+        # (search unavailable) before the outage begins.
         SEARCH_INDEX_DIR=str(tmp_path / "search-index"),
     )
     run = {"cwd": ROOT, "env": env, "check": True, "timeout": 120}

@@ -1,8 +1,13 @@
+import json
 from datetime import timedelta
 
 from django import template
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import QueryDict
 from django.template.defaultfilters import pluralize
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -89,6 +94,28 @@ def percent(value) -> str:
     return f"{value:.1%}"
 
 
+# What json_script escapes so that nothing in the data can end the script
+# element or open a comment in it (django.utils.html.json_script).
+JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(value, element_id=None):
+    """Return value as <script type="application/ld+json">, escaped exactly as
+    json_script escapes its data. json_script writes type="application/json",
+    which search engines and reference managers do not read as linked data."""
+    data = json.dumps(value, cls=DjangoJSONEncoder).translate(JSON_SCRIPT_ESCAPES)
+    if element_id:
+        return format_html(
+            '<script id="{}" type="application/ld+json">{}</script>',
+            element_id,
+            mark_safe(data),  # escaped above, as json_script does
+        )
+    return format_html(
+        '<script type="application/ld+json">{}</script>', mark_safe(data)
+    )
+
+
 @register.filter
 def get_list(mapping, key):
     return mapping.get(key, [])
@@ -105,3 +132,84 @@ def duration(value: timedelta) -> str:
     if minutes:
         parts.append(f"{minutes} minute{pluralize(minutes)}")
     return " ".join(parts)
+
+
+# The pages whose articles the header's search box searches within: the list and
+# the outlet, person and topic pages, each with its own filters.
+SEARCH_WITHIN = frozenset(
+    {"article-list", "outlet-detail", "person-detail", "topic-detail"}
+)
+# Not carried over: the new search words replace the old, and a new search
+# starts on its first page.
+NOT_KEPT = frozenset({"q", "page"})
+
+
+@register.inclusion_tag("includes/header_search.html", takes_context=True)
+def header_search(context):
+    """Return the header's search form: on a list or an entity page it searches
+    within that page's filters (kept as hidden inputs), anywhere else (and on a
+    page whose filters could not be used) the whole archive."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    within = (
+        match is not None
+        and match.namespace == "articles"
+        and match.url_name in SEARCH_WITHIN
+        and not context.get("errors")
+    )
+    if not within:
+        return {"action": reverse("articles:article-list"), "kept": [], "label": ""}
+    kept = [
+        (name, value)
+        for name, values in request.GET.lists()
+        if name not in NOT_KEPT
+        for value in values
+        if value.strip()
+    ]
+    entity = context.get("object")
+    filtered = any(name != "sort" for name, _ in kept)
+    if entity is None:
+        label = "Search within these filters" if filtered else ""
+    else:
+        scope = entity if match.url_name == "outlet-detail" else f"articles on {entity}"
+        label = f"Search {scope}" + (" within these filters" if filtered else "")
+    return {"action": request.path, "kept": kept, "label": label}
+
+
+@register.inclusion_tag("includes/no_results.html", takes_context=True)
+def no_results(context):
+    """Return what an empty list says: that nothing matches what was asked,
+    and links that ask less (without the filters, without the words, across
+    the whole archive); "No published articles yet" only when nothing was
+    asked and there is nothing to show."""
+    request = context["request"]
+    asked = {
+        name: [v for v in values if v.strip()]
+        for name, values in request.GET.lists()
+        if name not in {"page", "sort"}
+    }
+    asked = {name: values for name, values in asked.items() if values}
+    q = " ".join(asked.pop("q", []))
+    entity = context.get("object")
+    path = request.path
+    broader = []
+    if q and asked:
+        broader.append((f"{path}?{QueryDict.fromkeys(['q'], q).urlencode()}", "q"))
+    if q and entity is not None:
+        everywhere = QueryDict(mutable=True)
+        everywhere["q"] = q
+        broader.append(
+            (f"{reverse('articles:article-list')}?{everywhere.urlencode()}", "all")
+        )
+    if asked:
+        params = request.GET.copy()
+        for name in ("q", "page"):
+            params.pop(name, None)
+        broader.append((f"{path}?{params.urlencode()}" if q else path, "filters"))
+    return {
+        "q": q,
+        "filtered": bool(asked),
+        "entity": entity,
+        "broader": broader,
+        "asked": bool(q or asked),
+    }
