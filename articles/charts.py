@@ -2,9 +2,9 @@
 searches, as a server-drawn SVG line chart with the numbers behind it.
 
 Everything is laid out here, in Python, so that templates only print numbers:
-no JavaScript, no style attributes. Each series has its own colour (the
-Okabe–Ito palette, told apart by colour-blind readers), dash pattern and marker
-shape, so that series stay distinct in print and in greyscale.
+no JavaScript, no style attributes. Each series has its own colour, dash
+pattern and marker shape (articles.series), so that series stay distinct for
+colour-blind readers, in print and in greyscale.
 """
 
 import datetime as dt
@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field
 
 from django.utils import dateformat
+
+from .series import SeriesStyle, series_style
 
 UNITS = ("day", "week", "month", "year")
 MAX_PERIODS = 120  # the finest unit that gives at most this many is chosen
@@ -28,11 +30,6 @@ PLOT_WIDTH = WIDTH - LEFT - RIGHT
 PLOT_HEIGHT = HEIGHT - TOP - BOTTOM
 MAX_TICKS = 8
 MARKERS_UP_TO = 40  # periods; more, and only the lines are drawn
-
-# Okabe & Ito (2008): blue, vermillion, bluish green, reddish purple, orange.
-COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
-DASHES = ["", "7 4", "2 3", "9 3 2 3", "4 2"]
-MARKERS = ["circle", "square", "triangle", "diamond", "cross"]
 
 
 def period_start(day: dt.date, unit: str) -> dt.date:
@@ -115,16 +112,24 @@ class Series:
     points: list[tuple[float, float]] = field(default_factory=list)
 
     @property
+    def style(self) -> SeriesStyle:
+        return series_style(self.index)
+
+    @property
     def colour(self) -> str:
-        return COLOURS[self.index % len(COLOURS)]
+        return self.style.colour
 
     @property
     def dash(self) -> str:
-        return DASHES[self.index % len(DASHES)]
+        return self.style.dash
 
     @property
     def marker(self) -> str:
-        return MARKERS[self.index % len(MARKERS)]
+        return self.style.marker
+
+    @property
+    def css_class(self) -> str:
+        return self.style.css_class
 
     @property
     def total(self) -> int:

@@ -8,6 +8,7 @@ URL that can be bookmarked, shared and cited.
 
 import csv
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -21,6 +22,8 @@ from .cache import generation
 from .filters import ArticleFilter
 from .search import Question
 
+logger = logging.getLogger(__name__)
+
 SCALES = ("count", "share")
 EVERYTHING_SECONDS = 3600
 
@@ -29,11 +32,18 @@ def everything_over_time(unit: str) -> dict[dt.date, int]:
     """Every published article per period: the denominator of shares, the same
     for every search, so kept in the cache until anything published changes
     (articles.cache's generation)."""
-    key = f"archive:everything:{generation()}:{unit}"
-    counts = cache.get(key)
+    try:
+        key = f"archive:everything:{generation()}:{unit}"
+        counts = cache.get(key)
+    except Exception:  # an unreachable cache: count afresh, as pages do
+        logger.warning("Cache unavailable; counting without it.", exc_info=True)
+        return search.over_time(Question(), unit=unit)
     if counts is None:
         counts = search.over_time(Question(), unit=unit)
-        cache.set(key, counts, EVERYTHING_SECONDS)
+        try:
+            cache.set(key, counts, EVERYTHING_SECONDS)
+        except Exception:
+            logger.warning("Cache unavailable; counts not kept.", exc_info=True)
     return counts
 
 
