@@ -1,6 +1,7 @@
 """Filters over published articles, shared by the public list and the API."""
 
 import datetime as dt
+import re
 
 import django_filters
 from django import forms
@@ -16,18 +17,74 @@ from .models import (
     Person,
     Topic,
 )
+from .text import strip_control_characters
+from .workflow import sees_drafts
+
+# What a slug and a language or country code look like: the filters check a
+# value against these before looking it up, and the API schema states them.
+SLUG = r"^[-a-zA-Z0-9_]+$"
+CODE = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+CODE_LENGTH = (2, 35)
 
 
 def documented_as_slug(filter_):
     """Describe the filter in the API schema as a slug (not a database id)."""
-    schema = {"type": "string", "format": "slug"}
+    schema = {"type": "string", "pattern": SLUG}
     schema["description"] = filter_.extra["help_text"]
     return extend_schema_field(schema)(filter_)
+
+
+def documented_as_code(filter_):
+    """Describe the filter in the API schema as a language or country code:
+    any well-formed one is taken, and one no article has finds nothing."""
+    low, high = CODE_LENGTH
+    schema = {"type": "string", "pattern": CODE, "minLength": low, "maxLength": high}
+    schema["description"] = filter_.extra["help_text"]
+    return extend_schema_field(schema)(filter_)
+
+
+def visible(model):
+    """Return the records of model a request's filters may name: the public
+    ones (model.objects.public()), or every one for curators and editors. The
+    site's lists pass no request: the public's."""
+
+    def records(request):
+        if request is not None and sees_drafts(getattr(request, "user", None)):
+            return model.objects.all()
+        return model.objects.public()
+
+    return records
+
+
+class SlugLookupMixin:
+    """Refuse a value that cannot be a slug before the database sees it (a NUL
+    byte in a query was a 500 on PostgreSQL)."""
+
+    def clean(self, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if item not in self.empty_values and not re.fullmatch(SLUG, str(item)):
+                raise forms.ValidationError(
+                    f"“{strip_control_characters(str(item))}” is not a slug: "
+                    "letters, digits, hyphens and underscores only.",
+                    code="invalid_slug",
+                )
+        return super().clean(value)
+
+
+class SlugChoiceField(SlugLookupMixin, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class SlugsChoiceField(SlugLookupMixin, django_filters.fields.ModelMultipleChoiceField):
+    pass
 
 
 class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
     """Repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug is an
     error naming the parameter, never silently ignored."""
+
+    field_class = SlugsChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -42,52 +99,59 @@ class ArticleFilter(django_filters.FilterSet):
     several topics or people narrow it (all of them), as adding a facet should.
     """
 
-    q = django_filters.CharFilter(
-        method="filter_q",
-        max_length=500,
-        label="Search",
-        help_text='Words, "a phrase", alternatives with or, -excluded words.',
+    q = extend_schema_field({"type": "string", "maxLength": 500})(
+        django_filters.CharFilter(
+            method="filter_q",
+            max_length=500,
+            label="Search",
+            help_text='Words, "a phrase", alternatives with or, -excluded words.',
+        )
     )
     outlet = documented_as_slug(
-        django_filters.ModelMultipleChoiceFilter(
+        SlugsFilter(
             field_name="outlet__slug",
-            to_field_name="slug",
+            method=None,
             distinct=False,  # see language
-            queryset=Outlet.objects.all(),
+            queryset=visible(Outlet),
             help_text="Outlet slug; repeat for any of several.",
         )
     )
     topic = documented_as_slug(
         SlugsFilter(
-            queryset=Topic.objects.all(),
+            queryset=visible(Topic),
             help_text="Topic slug; repeat for all of several.",
         )
     )
     person = documented_as_slug(
         SlugsFilter(
-            queryset=Person.objects.all(),
+            queryset=visible(Person),
             help_text="Person slug; repeat for all of several.",
         )
     )
     role = django_filters.ChoiceFilter(
         choices=ArticlePerson.Role.choices,
-        method="filter_noop",
-        help_text="With person: only articles where they have this role.",
+        method="filter_role",
+        help_text="Articles naming someone in this role; with person, articles "
+        "where they have it.",
     )
     # No DISTINCT: each row is one article (these are its own or its outlet's
     # columns), and SELECT DISTINCT over a page's columns made PostgreSQL
     # sort every match before the page (100 ms for a year of one language).
-    language = django_filters.MultipleChoiceFilter(
-        field_name="language",
-        distinct=False,
-        choices=[],
-        help_text="BCP 47 language tag; repeat for any of several.",
+    language = documented_as_code(
+        django_filters.MultipleChoiceFilter(
+            field_name="language",
+            distinct=False,
+            choices=[],
+            help_text="BCP 47 language tag; repeat for any of several.",
+        )
     )
-    country = django_filters.MultipleChoiceFilter(
-        field_name="outlet__country",
-        distinct=False,
-        choices=[],
-        help_text="The outlet's country (ISO 3166-1 alpha-2); repeat for any.",
+    country = documented_as_code(
+        django_filters.MultipleChoiceFilter(
+            field_name="outlet__country",
+            distinct=False,
+            choices=[],
+            help_text="The outlet's country (ISO 3166-1 alpha-2); repeat for any.",
+        )
     )
     date_from = django_filters.DateFilter(
         method="filter_date_from", help_text="Published on or after (YYYY-MM-DD)."
@@ -132,6 +196,14 @@ class ArticleFilter(django_filters.FilterSet):
 
     def filter_noop(self, queryset, name, value):
         return queryset
+
+    def filter_role(self, queryset, name, value):
+        if self.form.cleaned_data.get("person"):
+            return queryset  # filter_by_slugs asks for the role of each person
+        links = ArticlePerson.objects.filter(
+            article=OuterRef("pk"), role=value, state=LinkState.CONFIRMED
+        )
+        return queryset.filter(Exists(links))
 
     def filter_by_slugs(self, queryset, name, values):
         role = self.form.cleaned_data.get("role") if name == "person" else None
@@ -180,4 +252,5 @@ def _free_choices(data, name) -> list[tuple[str, str]]:
 
 
 def _looks_like_code(value: str) -> bool:
-    return 2 <= len(value) <= 35 and value.replace("-", "").isalnum()
+    low, high = CODE_LENGTH
+    return low <= len(value) <= high and bool(re.fullmatch(CODE, value))

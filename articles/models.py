@@ -18,6 +18,7 @@ from .text import (
     content_hash,
     count_words,
     fold,
+    has_visible_character,
     normalise_body,
 )
 
@@ -79,6 +80,21 @@ def refuse_control_characters(obj, *names: str):
         raise ValidationError(errors)
 
 
+def refuse_invisible_names(obj, *names: str):
+    """Raise a field error for each named text field (a name, a title) that is
+    not empty but shows nothing: only spaces and invisible format characters (a
+    zero-width space, a joiner, a direction mark). Such a name cannot be read,
+    picked or linked to."""
+    errors = {
+        name: "Enter at least one visible character: this is only spaces or "
+        "invisible characters."
+        for name in names
+        if getattr(obj, name) and not has_visible_character(getattr(obj, name))
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def control_character_message(char: str) -> str:
     return (
         f"Remove the invisible control character U+{ord(char):04X}: "
@@ -89,10 +105,18 @@ def control_character_message(char: str) -> str:
 class EntityQuerySet(models.QuerySet):
     """Reads shared by outlets, people and topics."""
 
-    # The path from the entity to its published articles, and the link state
-    # filter when the link can be a mere suggestion.
-    article_path = ""
-    link_path = ""
+    def public(self):
+        """Return the entities the public may see: those with a published
+        article (a confirmed link to one, for people and topics). Every public
+        surface asks this; someone named only in drafts has no public page,
+        feed, index entry or API record. See docs/design.md#what-the-public-sees.
+        """
+        return self.filter(models.Exists(self.public_articles()))
+
+    def public_articles(self):
+        """Return the published articles of the outer row's entity, as the
+        subquery of public()."""
+        raise NotImplementedError
 
     def with_published_counts(self):
         """Annotate n_articles: how many published articles the public sees (kept
@@ -120,17 +144,37 @@ class EntityQuerySet(models.QuerySet):
 
 
 class OutletQuerySet(EntityQuerySet):
-    article_path = "articles"
+    def public_articles(self):
+        # One probe of article_outlet_public_idx on PostgreSQL (migration 0019).
+        return Article.objects.published().filter(outlet=models.OuterRef("pk"))
 
 
-class PersonQuerySet(EntityQuerySet):
-    article_path = "article_links__article"
-    link_path = "article_links"
+class LinkedEntityQuerySet(EntityQuerySet):
+    def public_articles(self):
+        # The links' copy of the article's status (`public`, kept by the
+        # triggers of migration 0018) mirrors Article.objects.published(): one
+        # probe of the links' partial index (entity, published_at, article)
+        # WHERE state = 'confirmed' AND public, no join to the articles.
+        link = self.model._meta.get_field("article_links").related_model
+        return link.objects.filter(
+            **{self.model._meta.model_name: models.OuterRef("pk")},
+            state=LinkState.CONFIRMED,
+            public=True,
+        )
 
 
-class TopicQuerySet(EntityQuerySet):
-    article_path = "article_links__article"
-    link_path = "article_links"
+class PersonQuerySet(LinkedEntityQuerySet):
+    def public(self):
+        """Return the people the public may see: named by a confirmed link to
+        a published article, or speaking in one of its public quotes."""
+        quoted = Quote.objects.public().filter(speaker=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(self.public_articles()) | models.Exists(quoted)
+        )
+
+
+class TopicQuerySet(LinkedEntityQuerySet):
+    pass
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, fallback: str) -> str:
@@ -240,6 +284,7 @@ class Outlet(Entity):
 
     def clean(self):
         refuse_control_characters(self, "name", "description")
+        refuse_invisible_names(self, "name")
         self.domains = clean_name_list(
             [d.strip().lower().removeprefix("www.") for d in self.domains]
             if isinstance(self.domains, list)
@@ -308,6 +353,7 @@ class Person(Entity):
 
     def clean(self):
         refuse_control_characters(self, "name", "aliases", "description")
+        refuse_invisible_names(self, "name")
         self.aliases = clean_name_list(self.aliases, field="aliases")
 
     def names(self) -> list[str]:
@@ -374,6 +420,7 @@ class Topic(Entity):
 
     def clean(self):
         refuse_control_characters(self, "name", "description", "keywords")
+        refuse_invisible_names(self, "name")
         self.keywords = clean_name_list(self.keywords, field="keywords")
         depth, ancestor, seen = 1, self.parent, {id(self)}
         while ancestor is not None:
@@ -403,10 +450,17 @@ class ConcurrentEdit(ValidationError):
         )
 
 
+def published_condition(path: str = "") -> Q:
+    """Return the condition an article the public may see meets, for the
+    article at path ("article__" from a quote): published() and the public()
+    of quotes and notes share this one rule."""
+    return Q(**{f"{path}status": Article.Status.PUBLISHED})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles the public may see. Every public surface uses this."""
-        return self.filter(status=Article.Status.PUBLISHED)
+        return self.filter(published_condition())
 
     def linked_to(self, entity, *, role=None):
         """Return the articles with a confirmed link to entity (a Person or
@@ -778,6 +832,7 @@ class Article(models.Model):
         refuse_control_characters(
             self, "title", "lead", "body", "dateline", "withdrawal_reason", "notes"
         )
+        refuse_invisible_names(self, "title")
         self.refresh_derived_fields()
         if not self.body:
             raise ValidationError({"body": "The article needs a body."})
@@ -1059,6 +1114,22 @@ class ArticleTopic(RemembersStoredLink, CopiesArticleListing):
         return f"{self.topic} in {self.article}"
 
 
+class QuoteQuerySet(models.QuerySet):
+    def public(self):
+        """Return the quotes the public may see: confirmed quotes in published
+        articles. Every public surface asks this."""
+        return self.filter(published_condition("article__"), state=LinkState.CONFIRMED)
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def public(self):
+        """Return the notes the public may see: public notes on published
+        articles. Every public surface asks this."""
+        return self.filter(
+            published_condition("article__"), visibility=Annotation.Visibility.PUBLIC
+        )
+
+
 class Passage(models.Model):
     """A span of an article's body located by character offsets.
 
@@ -1136,6 +1207,7 @@ class Quote(Passage):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
+    objects = QuoteQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -1211,6 +1283,7 @@ class Annotation(Passage):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AnnotationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private on answers to signed-in clients (articles/cache.py).
+    "articles.cache.PrivateWhenSignedInMiddleware",
     # Records who made each change in the history (after authentication).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,6 +203,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "articles.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["articles.api.permissions.ArchivePermissions"],
@@ -265,7 +268,14 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["Link", "ETag", "Last-Modified", "Ranked-Among-Newest"]
+CORS_EXPOSE_HEADERS = [
+    "Link",
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "Content-Disposition",
+    "Ranked-Among-Newest",
+]
 
 ARCHIVE_PAGE_SIZE = env_int("ARCHIVE_PAGE_SIZE", 20)
 # Facet counts beside a list cover at most this many matches (the newest).

@@ -53,6 +53,14 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class Gone(exceptions.APIException):
+    """An article withdrawn from the archive: gone for good, unlike one that
+    was never published (404)."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "withdrawn"
+
+
 class SearchTimedOut(exceptions.APIException):
     """A search whose queries ran past the time limit (articles.search)."""
 

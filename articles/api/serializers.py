@@ -5,12 +5,12 @@ a fuller one for an article's detail; writes validate with the models' own
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 from simple_history.utils import bulk_create_with_history
 
-from .. import workflow
+from .. import export, workflow
 from ..models import (
     Annotation,
     Article,
@@ -22,6 +22,7 @@ from ..models import (
     Quote,
     Topic,
 )
+from ..workflow import sees_drafts
 from .errors import Conflict
 
 
@@ -81,14 +82,32 @@ class ModelCleanMixin:
 
 
 class FieldsMixin:
-    """Return only the fields named in the request's `fields=` parameter."""
+    """Return only the fields named in the request's `fields=` parameter (the
+    view has checked the names), and the curators' fields only to curators.
+
+    `ALWAYS` fields come whatever `fields=` says: a list row's `kind`, which
+    tells an article from a tombstone. Every other field may be left out, so
+    the schema marks no other field required (schema.ArchiveAutoSchema).
+    """
+
+    ALWAYS: tuple[str, ...] = ()
+    CURATORS_ONLY: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         wanted = self.context.get("fields")
         if wanted:
-            for name in set(self.fields) - set(wanted):
+            for name in set(self.fields) - set(wanted) - set(self.ALWAYS):
                 self.fields.pop(name)
+        request = self.context.get("request")
+        if self.CURATORS_ONLY and not (request and sees_drafts(request.user)):
+            for name in self.CURATORS_ONLY:
+                self.fields.pop(name, None)
+
+    @classmethod
+    def selectable_fields(cls) -> list[str]:
+        """Return the names `fields=` may choose from."""
+        return [name for name in cls.Meta.fields if name not in cls.ALWAYS]
 
 
 class OutletRefSerializer(serializers.ModelSerializer):
@@ -287,25 +306,76 @@ class AnnotationSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerial
             instance.author = request.user
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+class ExactTimeField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "When it was published, in UTC; null when undated, or when only the "
+            "day is known (`date_inferred`): a day alone never reads as midnight.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, article):
+        return export.dates(article)["published_at"]
+
+
+@extend_schema_field({"type": "string", "format": "date", "nullable": True})
+class PublishedDateField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "The day it was published (UTC, as in the permalink)."
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, article):
+        return export.dates(article)["published_date"]
+
+
+def kind_field(kind: str):
+    return extend_schema_field({"type": "string", "enum": [kind]})(
+        serializers.SerializerMethodField(
+            help_text=f"`{kind}`: what the row is (a list may mix articles and "
+            "tombstones)."
+        )
+    )
+
+
 class ArticleSerializer(FieldsMixin, serializers.ModelSerializer):
     """An article in a list: metadata, no body."""
 
+    ALWAYS = ("kind",)
+
+    kind = kind_field("article")
     api_url = serializers.SerializerMethodField(help_text="This record in the API.")
     web_url = WebUrlField(help_text="The article's permalink on the public site.")
     outlet = OutletRefSerializer(read_only=True)
+    url = serializers.CharField(
+        read_only=True,
+        help_text="The canonical URL at the outlet; empty when unknown.",
+    )
+    published_at = ExactTimeField()
+    published_date = PublishedDateField()
     authors = serializers.SerializerMethodField(help_text="Confirmed authors' names.")
-    modified_at = serializers.DateTimeField(source="updated_at", read_only=True)
+    modified_at = serializers.DateTimeField(
+        source="updated_at",
+        read_only=True,
+        help_text="When the article, its people, topics, quotes or notes last changed.",
+    )
 
     class Meta:
         model = Article
         fields = [
+            "kind",
             "id",
             "api_url",
             "web_url",
             "title",
             "slug",
             "outlet",
+            "url",
             "published_at",
+            "published_date",
             "date_inferred",
             "dateline",
             "language",
@@ -317,6 +387,9 @@ class ArticleSerializer(FieldsMixin, serializers.ModelSerializer):
             "modified_at",
         ]
         read_only_fields = fields
+
+    def get_kind(self, obj) -> str:
+        return "article"
 
     def get_api_url(self, obj) -> str:
         return api_url("article", obj, self.context, kwarg="pk")
@@ -346,24 +419,30 @@ class ArticleAnnotationSerializer(serializers.ModelSerializer):
 
 
 class ProvenanceSerializer(serializers.Serializer):
-    url = serializers.CharField(
-        help_text="The canonical URL at the outlet (empty when unknown)."
-    )
     content_hash = serializers.CharField(help_text="SHA-256 of the normalised body.")
     imported_at = serializers.DateTimeField(allow_null=True)
     source = serializers.CharField(help_text="The file it was imported from.")
 
 
 class ArticleDetailSerializer(ArticleSerializer):
-    """One article with its body, people, topics, quotes, notes and provenance."""
+    """One article with its body, people, topics, quotes, notes and provenance;
+    for curators also the internal notes and the withdrawal reason."""
 
-    people = serializers.SerializerMethodField()
-    topics = serializers.SerializerMethodField()
+    CURATORS_ONLY = ("notes", "withdrawal_reason")
+
+    people = serializers.SerializerMethodField(help_text="Confirmed people.")
+    topics = serializers.SerializerMethodField(help_text="Confirmed topics.")
     quotes = ArticleQuoteSerializer(many=True, read_only=True, source="shown_quotes")
     annotations = ArticleAnnotationSerializer(
         many=True, read_only=True, source="shown_annotations"
     )
     provenance = serializers.SerializerMethodField()
+    notes = serializers.CharField(
+        read_only=True, help_text="Curators only: the internal notes."
+    )
+    withdrawal_reason = serializers.CharField(
+        read_only=True, help_text="Curators only: why it was withdrawn."
+    )
 
     class Meta(ArticleSerializer.Meta):
         fields = [
@@ -374,29 +453,28 @@ class ArticleDetailSerializer(ArticleSerializer):
             "quotes",
             "annotations",
             "provenance",
+            "notes",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(PersonRoleSerializer(many=True))
+    @extend_schema_field(export.PersonColumnSerializer(many=True))
     def get_people(self, obj):
-        return [
-            {"person": link.person.slug, "name": link.person.name, "role": link.role}
-            for link in obj.confirmed_people
-        ]
+        return export.people(obj)
 
-    @extend_schema_field(NamedRefSerializer(many=True))
+    @extend_schema_field(export.TopicColumnSerializer(many=True))
     def get_topics(self, obj):
-        return [
-            {"slug": link.topic.slug, "name": link.topic.name}
-            for link in obj.confirmed_topics
-        ]
+        return export.topics(obj)
 
     @extend_schema_field(ProvenanceSerializer)
     def get_provenance(self, obj):
         return {
-            "url": obj.url,
             "content_hash": obj.content_hash,
-            "imported_at": obj.imported_at,
+            "imported_at": ProvenanceSerializer()
+            .fields["imported_at"]
+            .to_representation(obj.imported_at)
+            if obj.imported_at
+            else None,
             "source": obj.source,
         }
 
@@ -426,8 +504,7 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Required to update: the `version` you read. A stale version is "
-        "refused with 409, so no one's change is silently overwritten.",
+        help_text="Ignored when creating.",
     )
 
     class Meta:
@@ -534,19 +611,40 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
             )
 
 
+class ArticleUpdateSerializer(ArticleWriteSerializer):
+    """What curators send to change an article: as to create one, with the
+    `version` they read, which a PATCH must send too."""
+
+    REQUIRED_IN_PATCH = ("version",)
+
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The `version` you read. A stale version is refused with 409, "
+        "so no one's change is silently overwritten.",
+    )
+
+
+@extend_schema_serializer(deprecate_fields=["tombstone"])
 class TombstoneSerializer(serializers.Serializer):
     """An article that left the public archive: remove your copy."""
 
+    kind = kind_field("tombstone")
     id = serializers.IntegerField(source="article_id")
     slug = serializers.SlugField()
     status = serializers.ChoiceField(
         choices=["draft", "review", "withdrawn", "deleted"],
         help_text="Its status now, or `deleted`.",
     )
-    modified_at = serializers.DateTimeField(source="removed_at")
-    tombstone = serializers.BooleanField(default=True)
+    modified_at = serializers.DateTimeField(
+        source="removed_at", help_text="When it left the public archive."
+    )
+    tombstone = serializers.SerializerMethodField(
+        help_text="Always true; `kind` says the same (kept for older clients)."
+    )
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["tombstone"] = True
-        return data
+    def get_kind(self, obj) -> str:
+        return "tombstone"
+
+    @extend_schema_field({"type": "boolean", "enum": [True]})
+    def get_tombstone(self, obj):
+        return True
