@@ -58,7 +58,16 @@ def visible(model):
 
 class SlugLookupMixin:
     """Refuse a value that cannot be a slug before the database sees it (a NUL
-    byte in a query was a 500 on PostgreSQL)."""
+    byte in a query was a 500 on PostgreSQL), and say which kind of record a
+    well-formed slug names none of."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.queryset is not None:
+            kind = self.queryset.model._meta.verbose_name
+            self.error_messages["invalid_choice"] = (
+                f"No {kind} has the slug “%(value)s”."
+            )
 
     def clean(self, value):
         values = value if isinstance(value, list | tuple) else [value]
@@ -99,7 +108,14 @@ class ArticleFilter(django_filters.FilterSet):
     several topics or people narrow it (all of them), as adding a facet should.
     """
 
-    q = extend_schema_field({"type": "string", "maxLength": 500})(
+    q = extend_schema_field(
+        {
+            "type": "string",
+            "maxLength": 500,
+            "description": 'Words, "a phrase", alternatives with or, -excluded '
+            "words; at most 500 characters.",
+        }
+    )(
         django_filters.CharFilter(
             method="filter_q",
             max_length=500,

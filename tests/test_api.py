@@ -239,6 +239,22 @@ def test_status_filter_is_for_curators(api, curator_api):
         ({"outlet": "no-such-outlet"}, "outlet"),
         ({"topic": "no-such-topic"}, "topic"),
         ({"person": "nobody"}, "person"),
+        ({"outlet": ["tass", "no-such-outlet"]}, "outlet"),
+    ],
+)
+def test_a_slug_naming_no_record_is_a_404_naming_the_parameter(api, params, name):
+    OutletFactory(slug="tass")
+    response = api.get(ARTICLES, params)
+    assert response.status_code == 404, response.content
+    error = response.json()["error"]
+    assert list(error["fields"]) == [name]
+    assert error["message"].startswith(f"{name}: No ")
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"outlet": "not a slug"}, "outlet"),
         ({"role": "hero"}, "role"),
         ({"published_after": "last tuesday"}, "published_after"),
         ({"published_before": "2021-13-45"}, "published_before"),
@@ -544,13 +560,14 @@ def test_every_error_has_one_shape(api, client):
         api.get(f"{ARTICLES}999999/"),
         api.post(ARTICLES, {"title": "x"}, format="json"),
         api.get(ARTICLES, {"outlet": "nope"}),
+        api.get(ARTICLES, {"outlett": "tass"}),
     ]
     for response in shapes:
         error = response.json()["error"]
         assert set(error) <= {"status", "code", "message", "fields"}
         assert error["status"] == response.status_code
         assert error["message"]
-    assert [r.status_code for r in shapes] == [404, 404, 401, 400]
+    assert [r.status_code for r in shapes] == [404, 404, 401, 404, 400]
 
 
 def test_anonymous_clients_are_throttled(api, curator_api, settings):

@@ -216,6 +216,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "articles.api.schema.ArchiveAutoSchema",
     "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
+    # JSON only, as the schema says: a nested write (an article's people) has no
+    # form encoding, and one request format is one contract.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -5,16 +5,19 @@ import datetime as dt
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from ..filters import ArticleFilter, visible
+from ..filters import ArticleFilter, SlugChoiceField, documented_as_slug, visible
 from ..models import Annotation, Article, Person, Quote
+from .errors import NoSuchRecord
 
 ORDERINGS = {
     "-published_at": "Newest first (the default).",
     "published_at": "Oldest first.",
-    "relevance": "Best match first; only with q (and the default with q).",
-    "modified": "Least recently changed first; the default with modified_since.",
+    "relevance": "Best match first (the default with q); without q, newest first.",
+    "modified": "Least recently changed first (the default with modified_since); "
+    "other orders put a sync stream's tombstones after every dated article.",
 }
 
 
@@ -41,9 +44,15 @@ class DateTimeFilter(django_filters.DateTimeFilter):
     field_class = UtcDateTimeField
 
 
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class SlugFilter(django_filters.ModelChoiceFilter):
     """One record named by its slug; a slug that names none the client may see
     is a 400 naming the parameter."""
+
+    field_class = SlugChoiceField
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("to_field_name", "slug")
@@ -127,23 +136,47 @@ class StrictFilterBackend(DjangoFilterBackend):
                     )
         return super().get_filterset(request, queryset, view)
 
+    def filter_queryset(self, request, queryset, view):
+        """Filter, or refuse: a well-formed slug that names no outlet, person
+        or topic the client may see is a 404 naming the parameter (as the
+        record's own address would be); any other invalid value is a 400."""
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            errors = filterset.form.errors.as_data()
+            lookups = (
+                django_filters.ModelChoiceFilter,
+                django_filters.ModelMultipleChoiceFilter,
+            )
+            if all(
+                isinstance(filterset.filters[name], lookups)
+                and all(e.code == "invalid_choice" for e in found)
+                for name, found in errors.items()
+            ):
+                raise NoSuchRecord(
+                    {name: [str(m) for m in filterset.errors[name]] for name in errors}
+                )
+            raise ValidationError(filterset.errors)
+        return filterset.qs
+
 
 class PassageFilter(django_filters.FilterSet):
     """The quotes or notes of one article. Any id is taken: an article the
     client may not see simply has none (a 400 for some ids and an empty list
     for others would tell which ids are drafts)."""
 
-    article = django_filters.NumberFilter(
-        field_name="article_id",
-        min_value=1,
-        help_text="The article's id.",
+    article = extend_schema_field({"type": "integer", "minimum": 1})(
+        IdFilter(field_name="article_id", min_value=1, help_text="The article's id.")
     )
 
 
 class QuoteFilter(PassageFilter):
-    speaker = SlugFilter(
-        queryset=visible(Person),
-        help_text="The speaker's slug (as quotes give it).",
+    speaker = documented_as_slug(
+        SlugFilter(
+            queryset=visible(Person),
+            help_text="The speaker's slug (as quotes give it).",
+        )
     )
 
     class Meta:

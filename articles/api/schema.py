@@ -7,12 +7,15 @@ tests/test_api_schema.py holds every response of every endpoint to this schema
 (openapi-core) and runs schemathesis against it, anonymously and as an editor.
 """
 
+import django_filters
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.permissions import SAFE_METHODS
 
 from . import serializers as s
+
+LOOKUPS = (django_filters.ModelChoiceFilter, django_filters.ModelMultipleChoiceFilter)
 
 
 class ErrorDetailSerializer(serializers.Serializer):
@@ -38,18 +41,23 @@ ERRORS = {
     "401": "The credentials sent are not valid (a read needs none), or a write "
     "sent none.",
     "403": "Your account may not do this.",
-    "404": "No such record, or not one you may see.",
+    "404": "No such record, or not one you may see; from a filter, `fields` "
+    "names the parameter whose slug names none.",
     "406": "None of the media types in `Accept` can be served.",
     "409": "The change conflicts: a stale `version`, or other records still refer "
     "to this one.",
     "410": "The article was withdrawn; the message gives the reason.",
-    "412": "A precondition (`If-Match`, `If-Unmodified-Since`) does not hold.",
+    "412": "A precondition (`If-Match`, `If-Unmodified-Since`) does not hold; no body.",
     "413": "The request body is over `DATA_UPLOAD_MAX_MEMORY_SIZE`; send less.",
     "415": "The body is not JSON (`Content-Type: application/json`).",
     "429": "Too many requests; retry after `Retry-After` seconds.",
     "503": "The database (or a search) cannot answer just now; retry after "
     "`Retry-After` seconds.",
 }
+
+# Answered by Django's ConditionalGetMiddleware before the API's error handler,
+# with no body.
+BODILESS = {"412"}
 
 HEADERS = {
     "ETag": "A hash of the body; send it back in `If-None-Match`.",
@@ -97,7 +105,11 @@ class ArchiveAutoSchema(AutoSchema):
         always = " and ".join(f"`{name}`" for name in serializer.ALWAYS)
         return OpenApiParameter(
             "fields",
-            {"type": "array", "items": {"type": "string", "enum": names}},
+            {
+                "type": "array",
+                "items": {"type": "string", "enum": names},
+                "minItems": 1,
+            },
             style="form",
             explode=False,
             description="Only these fields, comma-separated (default: all), e.g. "
@@ -128,6 +140,9 @@ class ArchiveAutoSchema(AutoSchema):
             schema.pop("required", None)
             if required:
                 schema["required"] = required
+        if direction == "request":
+            # A write takes no other fields (serializers.json_type_errors).
+            schema["additionalProperties"] = False
         if direction == "request" and self.method == "PATCH":
             required = [
                 name
@@ -152,12 +167,15 @@ class ArchiveAutoSchema(AutoSchema):
             codes |= {"429"}
             if action != "export":
                 codes.add("412")
-            if action in ("list", "export") and "status" in (
+            filters = (
                 getattr(view.get_filterset_class(), "base_filters", {})
-                if hasattr(view, "get_filterset_class")
+                if action in ("list", "export")
                 else {}
-            ):
+            )
+            if "status" in filters:
                 codes.add("403")  # a status filter from the public
+            if any(isinstance(f, LOOKUPS) for f in filters.values()):
+                codes.add("404")  # a slug that names no record you may see
             if action == "retrieve" and view.basename == "article":
                 codes.add("410")
         else:
@@ -181,6 +199,9 @@ class ArchiveAutoSchema(AutoSchema):
                 "headers": header("ETag", required=True),
             }
         for code in self.error_codes():
+            if code in BODILESS:
+                responses[code] = {"description": ERRORS[code]}
+                continue
             response = self._get_response_for_code(ErrorSerializer, code)
             response["description"] = ERRORS[code]
             responses[code] = response

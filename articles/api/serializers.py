@@ -2,15 +2,19 @@
 a fuller one for an article's detail; writes validate with the models' own
 `full_clean`, so the API accepts exactly what the admin accepts."""
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.reverse import reverse
 from simple_history.utils import bulk_create_with_history
 
 from .. import export, workflow
+from ..filters import SLUG
 from ..models import (
     Annotation,
     Article,
@@ -26,6 +30,86 @@ from ..workflow import sees_drafts
 from .errors import Conflict
 
 
+def json_type_errors(serializer, data) -> dict[str, list[str]]:
+    """Return what in a write's JSON body the schema does not allow, by field:
+    a field the serializer does not write (unknown, or read-only), or a value
+    of another JSON type than the field's (DRF alone would take 0 for a text,
+    "true" for a boolean, "12" for a number, and drop unknown fields).
+
+    The schema says the same: request bodies take no other properties
+    (schema.ArchiveAutoSchema) and each field's JSON type."""
+    if not isinstance(data, dict):
+        return {}  # DRF answers that the body must be an object
+    errors = {}
+    for name, value in data.items():
+        field = serializer.fields.get(name)
+        if field is None or field.read_only:
+            errors[name] = [f"This endpoint does not write “{name}”."]
+            continue
+        problem = value_error(field, value)
+        if problem:
+            errors[name] = [problem]
+    return errors
+
+
+def value_error(field, value) -> str | None:
+    """Return why value is not of field's JSON type, or None."""
+    if value is None:
+        return None  # DRF says whether the field may be null
+    if isinstance(field, serializers.ListSerializer | serializers.ManyRelatedField):
+        if not isinstance(value, list):
+            return "Give a list."
+        child = (
+            field.child
+            if isinstance(field, serializers.ListSerializer)
+            else field.child_relation
+        )
+        for index, item in enumerate(value):
+            problem = value_error(child, item)
+            if problem:
+                return f"{index}: {problem}"
+        return None
+    if isinstance(field, serializers.Serializer):
+        if not isinstance(value, dict):
+            return "Give an object."
+        nested = json_type_errors(field, value)
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in nested.items()) or None
+    if isinstance(field, serializers.ListField):
+        if not isinstance(value, list):
+            return "Give a list."
+        for index, item in enumerate(value):
+            problem = value_error(field.child, item)
+            if problem:
+                return f"{index}: {problem}"
+        return None
+    expected = json_type(field)
+    if expected is None or isinstance(value, expected[0]):
+        if expected and expected[0] is int and isinstance(value, bool):
+            return f"Give {expected[1]}."
+        return None
+    return f"Give {expected[1]}."
+
+
+def json_type(field):
+    """Return (Python type, description) of the JSON value field takes."""
+    if isinstance(field, serializers.BooleanField):
+        return bool, "true or false"
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        return int, "a whole number"
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        return (int, float), "a number"
+    if isinstance(
+        field,
+        serializers.CharField
+        | serializers.ChoiceField
+        | serializers.DateTimeField
+        | serializers.DateField
+        | serializers.RelatedField,
+    ):
+        return str, "text (a JSON string)"
+    return None
+
+
 class ModelCleanMixin:
     """Run the model's full_clean on the instance a write would save, and report
     its errors as field errors.
@@ -37,6 +121,12 @@ class ModelCleanMixin:
 
     def get_validators(self):
         return []
+
+    def to_internal_value(self, data):
+        errors = json_type_errors(self, data)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
     clean_exclude: tuple[str, ...] = ()
 
@@ -110,6 +200,36 @@ class FieldsMixin:
         return [name for name in cls.Meta.fields if name not in cls.ALWAYS]
 
 
+@extend_schema_field({"type": "string", "pattern": SLUG})
+class SlugRef(serializers.SlugRelatedField):
+    """A record named by its slug. A value that cannot be a slug is refused
+    before the database sees it (a NUL byte was a 500 on PostgreSQL)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=empty):
+        # An empty text is not a slug (DRF's related fields take it as null).
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(SLUG, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def name_list(help_text: str):
+    """A list of names (aliases, keywords, domains), as the models keep them."""
+    return serializers.ListField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text=help_text,
+    )
+
+
 class OutletRefSerializer(serializers.ModelSerializer):
     # Declared, as on OutletSerializer: the mapped field returned an outlet's
     # empty country as a Country object, which JSON cannot encode (a 500).
@@ -148,6 +268,9 @@ def api_url(name, obj, context, kwarg="slug"):
 
 
 class OutletSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """An outlet: a publisher the archive collects from."""
+
+    domains = name_list("Web domains it publishes on, e.g. `tass.com`.")
     country = serializers.CharField(
         required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 code."
     )
@@ -176,6 +299,9 @@ class OutletSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer
 
 
 class PersonSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """A person the coverage names, quotes or is written by."""
+
+    aliases = name_list("Other spellings and scripts of the name.")
     web_url = WebUrlField()
     article_count = serializers.IntegerField(
         source="n_articles",
@@ -199,8 +325,10 @@ class PersonSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer
 
 
 class TopicSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
-        slug_field="slug",
+    """A topic articles are tagged with."""
+
+    keywords = name_list("Other names and words that signal the topic.")
+    parent = SlugRef(
         queryset=Topic.objects.all(),
         required=False,
         allow_null=True,
@@ -240,9 +368,7 @@ class PersonRoleSerializer(serializers.Serializer):
     """A person linked to an article, with the role. Read from the article's
     confirmed links (the browsable API's form shows them, for instance)."""
 
-    person = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Person.objects.all(), help_text="Person slug."
-    )
+    person = SlugRef(queryset=Person.objects.all(), help_text="Person slug.")
     name = serializers.CharField(source="person.name", read_only=True)
     role = serializers.ChoiceField(choices=ArticlePerson.Role.choices)
 
@@ -251,12 +377,12 @@ class PersonRoleSerializer(serializers.Serializer):
 
 
 class QuoteSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """Quoted words, located in the article's body by character offsets."""
+
     article = serializers.PrimaryKeyRelatedField(
         queryset=Article.objects.all(), help_text="The article's id."
     )
-    speaker = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Person.objects.all(), help_text="Person slug."
-    )
+    speaker = SlugRef(queryset=Person.objects.all(), help_text="Person slug.")
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     web_url = WebUrlField()
 
@@ -277,6 +403,8 @@ class QuoteSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer)
 
 
 class AnnotationSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """A curator's note on an article or a passage of it."""
+
     article = serializers.PrimaryKeyRelatedField(
         queryset=Article.objects.all(), help_text="The article's id."
     )
@@ -490,12 +618,9 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
     # A duplicate body is reported once, on the body, by Article.clean.
     clean_exclude = ("search_vector", "content_hash")
 
-    outlet = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Outlet.objects.all(), help_text="Outlet slug."
-    )
+    outlet = SlugRef(queryset=Outlet.objects.all(), help_text="Outlet slug.")
     people = PersonRoleSerializer(many=True, required=False)
-    topics = serializers.SlugRelatedField(
-        slug_field="slug",
+    topics = SlugRef(
         queryset=Topic.objects.all(),
         many=True,
         required=False,

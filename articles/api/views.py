@@ -79,8 +79,8 @@ class DeclaredParametersMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if request.method == "OPTIONS":
-            return
+        if request.method == "OPTIONS" or self.action is None:
+            return  # no such operation: the 405 says so
         known, repeatable = self.declared_parameters()
         errors = parameter_errors(
             request.query_params, known=known, repeatable=repeatable
