@@ -22,6 +22,9 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from .timelines import first_of_month, month_after
 
+# Historical models (migrations call these) have no QuerySet methods, so the
+# rule is spelled out here: it mirrors Article.objects.published(), and the
+# links counted are those Person/Topic.objects.public() look for.
 PUBLISHED = "published"
 CONFIRMED = "confirmed"
 
