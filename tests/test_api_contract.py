@@ -20,6 +20,7 @@ from tests.factories import (
     ArticleTopicFactory,
     QuoteFactory,
 )
+from tests.test_faults import LOST, failing_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -529,3 +530,10 @@ def test_article_writes_check_types_deep_inside(world):
         response = api.patch(url, body, "json")
         assert response.status_code == 400, (body, response.content)
         assert list(response.json()["error"]["fields"]) == [field], body
+
+
+def test_a_database_outage_conforms(world, conforms):
+    with failing_queries(LOST):
+        response = conforms(APIClient().get(f"{API}/articles/"))
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
