@@ -22,7 +22,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.http import HttpResponse
 from django.utils.cache import cc_delim_re, patch_cache_control
 from rest_framework.renderers import JSONRenderer
@@ -212,6 +212,12 @@ class PrivateWhenSignedInMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        try:
+            signed_in = user is not None and user.is_authenticated
+        except DatabaseError:
+            # The session could not be read: the database went away, and the
+            # answer (a 503) says so already.
+            return response
+        if signed_in:
             patch_cache_control(response, private=True)
         return response
