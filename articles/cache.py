@@ -22,9 +22,9 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, transaction
 from django.http import HttpResponse
-from django.utils.cache import cc_delim_re
+from django.utils.cache import cc_delim_re, patch_cache_control
 from rest_framework.renderers import JSONRenderer
 
 logger = logging.getLogger(__name__)
@@ -199,3 +199,25 @@ class CachedReadsMixin:
     @cached_read
     def retrieve(self, request, *args, **kwargs):
         return super().retrieve(request, *args, **kwargs)
+
+
+class PrivateWhenSignedInMiddleware:
+    """Mark every answer to a signed-in client (a session, or an API token or
+    session that DRF authenticated) `Cache-Control: private`: it may show
+    drafts and internal notes, so no shared cache may keep it for others."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        try:
+            signed_in = user is not None and user.is_authenticated
+        except DatabaseError:
+            # The session could not be read: the database went away, and the
+            # answer (a 503) says so already.
+            return response
+        if signed_in:
+            patch_cache_control(response, private=True)
+        return response

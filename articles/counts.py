@@ -17,6 +17,9 @@ from django.db import connections
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+# Historical models (migrations call these) have no QuerySet methods, so the
+# rule is spelled out here: it mirrors Article.objects.published(), and the
+# links counted are those Person/Topic.objects.public() look for.
 PUBLISHED = "published"
 CONFIRMED = "confirmed"
 

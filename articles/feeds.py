@@ -11,7 +11,7 @@ Characters XML 1.0 cannot carry are dropped, so stored text never breaks a feed.
 import re
 
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
@@ -25,6 +25,7 @@ from .models import (
     Person,
     Topic,
 )
+from .parameters import filter_parameters, parameter_errors
 from .search import Question
 from .text import strip_control_characters
 
@@ -117,7 +118,7 @@ class EntityFeed(FoundFeed):
     model = None
 
     def get_object(self, request, slug):
-        return get_object_or_404(self.model, slug=slug)
+        return get_object_or_404(self.model.objects.public(), slug=slug)
 
     def title(self, obj):
         return f"News archive: {obj}"
@@ -165,13 +166,30 @@ class TopicRss(TopicFeed):
 
 
 class SearchFeed(FoundFeed):
-    """The latest articles matching an article-list search (same parameters)."""
+    """The latest articles matching an article-list search (same parameters).
+    Parameters the list does not take, or values it refuses, are a 400 naming
+    them, as on the list itself."""
+
+    def __call__(self, request, *args, **kwargs):
+        filterset = ArticleFilter(request.GET)
+        known, repeatable = filter_parameters(ArticleFilter)
+        errors = parameter_errors(request.GET, known=known, repeatable=repeatable)
+        if not errors and not filterset.is_valid():
+            errors = filterset.errors
+        if errors:
+            return HttpResponseBadRequest(
+                "".join(
+                    f"{name}: {message}\n"
+                    for name, messages in errors.items()
+                    for message in messages
+                ),
+                content_type="text/plain; charset=utf-8",
+            )
+        request.archive_filterset = filterset
+        return super().__call__(request, *args, **kwargs)
 
     def get_object(self, request):
-        filterset = ArticleFilter(request.GET)
-        if not filterset.is_valid():
-            raise Http404("These search parameters are not valid.")
-        return filterset
+        return request.archive_filterset
 
     def title(self, filterset):
         q = filterset.form.cleaned_data.get("q")

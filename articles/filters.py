@@ -7,6 +7,7 @@ articles. A list of articles has one way to be narrowed.
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import django_filters
@@ -16,6 +17,14 @@ from drf_spectacular.utils import extend_schema_field
 
 from .models import Article, ArticlePerson, Outlet, Person, Topic
 from .search import PUBLISHED, Question, parse
+from .text import strip_control_characters
+from .workflow import sees_drafts
+
+# What a slug and a language or country code look like: the filters check a
+# value against these before looking it up, and the API schema states them.
+SLUG = r"^[-a-zA-Z0-9_]+$"
+CODE = r"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$"
+CODE_LENGTH = (2, 35)
 
 
 def documented_as_slug(filter_):
@@ -25,14 +34,70 @@ def documented_as_slug(filter_):
     return extend_schema_field(schema)(filter_)
 
 
-def slugs(model, help_text: str):
-    """A repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug
-    is an error naming the parameter, never silently ignored."""
-    return documented_as_slug(
-        django_filters.ModelMultipleChoiceFilter(
-            queryset=model.objects.all(), to_field_name="slug", help_text=help_text
-        )
-    )
+def documented_as_code(filter_):
+    """Describe the filter in the API schema as a language or country code:
+    any well-formed one is taken, and one no article has finds nothing."""
+    low, high = CODE_LENGTH
+    schema = {"type": "string", "pattern": CODE, "minLength": low, "maxLength": high}
+    schema["description"] = filter_.extra["help_text"]
+    return extend_schema_field(schema)(filter_)
+
+
+def visible(model):
+    """Return the records of model a request's filters may name: the public
+    ones (model.objects.public()), or every one for curators and editors. The
+    site's lists pass no request: the public's."""
+
+    def records(request):
+        if request is not None and sees_drafts(getattr(request, "user", None)):
+            return model.objects.all()
+        return model.objects.public()
+
+    return records
+
+
+class SlugLookupMixin:
+    """Refuse a value that cannot be a slug before the database sees it (a NUL
+    byte in a query was a 500 on PostgreSQL), and say which kind of record a
+    well-formed slug names none of."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.queryset is not None:
+            kind = self.queryset.model._meta.verbose_name
+            self.error_messages["invalid_choice"] = (
+                f"No {kind} has the slug “%(value)s”."
+            )
+
+    def clean(self, value):
+        values = value if isinstance(value, list | tuple) else [value]
+        for item in values:
+            if item not in self.empty_values and not re.fullmatch(SLUG, str(item)):
+                raise forms.ValidationError(
+                    f"“{strip_control_characters(str(item))}” is not a slug: "
+                    "letters, digits, hyphens and underscores only.",
+                    code="invalid_slug",
+                )
+        return super().clean(value)
+
+
+class SlugChoiceField(SlugLookupMixin, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class SlugsChoiceField(SlugLookupMixin, django_filters.fields.ModelMultipleChoiceField):
+    pass
+
+
+class SlugsFilter(django_filters.ModelMultipleChoiceFilter):
+    """Repeatable slug parameter (?topic=syria&topic=idlib); an unknown slug is an
+    error naming the parameter, never silently ignored."""
+
+    field_class = SlugsChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
 
 
 class ArticleFilter(django_filters.FilterSet):
@@ -42,27 +107,56 @@ class ArticleFilter(django_filters.FilterSet):
     several topics or people narrow it (all of them), as adding a facet should.
     """
 
-    q = django_filters.CharFilter(
-        max_length=500,
-        label="Search",
-        help_text='Words, "a phrase", alternatives with or, -excluded words.',
+    q = extend_schema_field(
+        {
+            "type": "string",
+            "maxLength": 500,
+            "description": 'Words, "a phrase", alternatives with or, -excluded '
+            "words; at most 500 characters.",
+        }
+    )(
+        django_filters.CharFilter(
+            max_length=500,
+            label="Search",
+            help_text='Words, "a phrase", alternatives with or, -excluded words.',
+        )
     )
-    outlet = slugs(Outlet, "Outlet slug; repeat for any of several.")
-    topic = slugs(Topic, "Topic slug; repeat for all of several.")
-    person = slugs(Person, "Person slug; repeat for all of several.")
+    outlet = documented_as_slug(
+        SlugsFilter(
+            queryset=visible(Outlet),
+            help_text="Outlet slug; repeat for any of several.",
+        )
+    )
+    topic = documented_as_slug(
+        SlugsFilter(
+            queryset=visible(Topic),
+            help_text="Topic slug; repeat for all of several.",
+        )
+    )
+    person = documented_as_slug(
+        SlugsFilter(
+            queryset=visible(Person),
+            help_text="Person slug; repeat for all of several.",
+        )
+    )
     role = django_filters.ChoiceFilter(
         choices=ArticlePerson.Role.choices,
-        help_text="With person: only articles where they have this role.",
+        help_text="Articles naming someone in this role; with person, articles "
+        "where they have it.",
     )
-    language = django_filters.MultipleChoiceFilter(
-        field_name="language",
-        choices=[],
-        help_text="BCP 47 language tag; repeat for any of several.",
+    language = documented_as_code(
+        django_filters.MultipleChoiceFilter(
+            field_name="language",
+            choices=[],
+            help_text="BCP 47 language tag; repeat for any of several.",
+        )
     )
-    country = django_filters.MultipleChoiceFilter(
-        field_name="outlet__country",
-        choices=[],
-        help_text="The outlet's country (ISO 3166-1 alpha-2); repeat for any.",
+    country = documented_as_code(
+        django_filters.MultipleChoiceFilter(
+            field_name="outlet__country",
+            choices=[],
+            help_text="The outlet's country (ISO 3166-1 alpha-2); repeat for any.",
+        )
     )
     date_from = django_filters.DateFilter(
         help_text="Published on or after (YYYY-MM-DD)."
@@ -166,7 +260,8 @@ def _free_choices(data, name) -> list[tuple[str, str]]:
 
 
 def _looks_like_code(value: str) -> bool:
-    return 2 <= len(value) <= 35 and value.replace("-", "").isalnum()
+    low, high = CODE_LENGTH
+    return low <= len(value) <= high and bool(re.fullmatch(CODE, value))
 
 
 # Naming the parameters for readers

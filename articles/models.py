@@ -19,6 +19,7 @@ from .text import (
     content_hash,
     count_words,
     fold,
+    has_visible_character,
     normalise_body,
 )
 
@@ -80,6 +81,21 @@ def refuse_control_characters(obj, *names: str):
         raise ValidationError(errors)
 
 
+def refuse_invisible_names(obj, *names: str):
+    """Raise a field error for each named text field (a name, a title) that is
+    not empty but shows nothing: only spaces and invisible format characters (a
+    zero-width space, a joiner, a direction mark). Such a name cannot be read,
+    picked or linked to."""
+    errors = {
+        name: "Enter at least one visible character: this is only spaces or "
+        "invisible characters."
+        for name in names
+        if getattr(obj, name) and not has_visible_character(getattr(obj, name))
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
 def control_character_message(char: str) -> str:
     return (
         f"Remove the invisible control character U+{ord(char):04X}: "
@@ -90,10 +106,18 @@ def control_character_message(char: str) -> str:
 class EntityQuerySet(models.QuerySet):
     """Reads shared by outlets, people and topics."""
 
-    # The path from the entity to its published articles, and the link state
-    # filter when the link can be a mere suggestion.
-    article_path = ""
-    link_path = ""
+    def public(self):
+        """Return the entities the public may see: those with a published
+        article (a confirmed link to one, for people and topics). Every public
+        surface asks this; someone named only in drafts has no public page,
+        feed, index entry or API record. See docs/design.md#what-the-public-sees.
+        """
+        return self.filter(models.Exists(self.public_articles()))
+
+    def public_articles(self):
+        """Return the published articles of the outer row's entity, as the
+        subquery of public()."""
+        raise NotImplementedError
 
     def with_published_counts(self):
         """Annotate n_articles: how many published articles the public sees (kept
@@ -121,17 +145,37 @@ class EntityQuerySet(models.QuerySet):
 
 
 class OutletQuerySet(EntityQuerySet):
-    article_path = "articles"
+    def public_articles(self):
+        # The outlet's articles from article_outlet_date_idx, until a published
+        # one.
+        return Article.objects.published().filter(outlet=models.OuterRef("pk"))
 
 
-class PersonQuerySet(EntityQuerySet):
-    article_path = "article_links__article"
-    link_path = "article_links"
+class LinkedEntityQuerySet(EntityQuerySet):
+    def public_articles(self):
+        # The entity's confirmed links from their (entity, state, article)
+        # index, each article's status by its primary key, until a published
+        # one (Article.objects.published()'s condition).
+        link = self.model._meta.get_field("article_links").related_model
+        return link.objects.filter(
+            published_condition("article__"),
+            **{self.model._meta.model_name: models.OuterRef("pk")},
+            state=LinkState.CONFIRMED,
+        )
 
 
-class TopicQuerySet(EntityQuerySet):
-    article_path = "article_links__article"
-    link_path = "article_links"
+class PersonQuerySet(LinkedEntityQuerySet):
+    def public(self):
+        """Return the people the public may see: named by a confirmed link to
+        a published article, or speaking in one of its public quotes."""
+        quoted = Quote.objects.public().filter(speaker=models.OuterRef("pk"))
+        return self.filter(
+            models.Exists(self.public_articles()) | models.Exists(quoted)
+        )
+
+
+class TopicQuerySet(LinkedEntityQuerySet):
+    pass
 
 
 def unique_slug(model, text: str, *, exclude_pk=None, fallback: str) -> str:
@@ -232,6 +276,9 @@ class Outlet(Entity):
                 name="outlet_ownership_valid",
             ),
         ]
+        indexes = [
+            models.Index(fields=["-published_count", "name"], name="outlet_count_idx")
+        ]
 
     def __str__(self):
         return self.name
@@ -241,6 +288,7 @@ class Outlet(Entity):
 
     def clean(self):
         refuse_control_characters(self, "name", "description")
+        refuse_invisible_names(self, "name")
         self.domains = clean_name_list(
             [d.strip().lower().removeprefix("www.") for d in self.domains]
             if isinstance(self.domains, list)
@@ -299,7 +347,12 @@ class Person(Entity):
                 name="person_wikidata_id_format",
             ),
         ]
-        indexes = [models.Index(fields=["name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["name"], name="person_name_idx"),
+            # The people index, most published first: read in this order, it
+            # asks public() of the first hundred rows only.
+            models.Index(fields=["-published_count", "name"], name="person_count_idx"),
+        ]
 
     def __str__(self):
         return self.name
@@ -309,6 +362,7 @@ class Person(Entity):
 
     def clean(self):
         refuse_control_characters(self, "name", "aliases", "description")
+        refuse_invisible_names(self, "name")
         self.aliases = clean_name_list(self.aliases, field="aliases")
 
     def names(self) -> list[str]:
@@ -366,6 +420,9 @@ class Topic(Entity):
                 condition=~Q(parent=models.F("id")), name="topic_not_own_parent"
             ),
         ]
+        indexes = [
+            models.Index(fields=["-published_count", "name"], name="topic_count_idx")
+        ]
 
     def __str__(self):
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
@@ -375,6 +432,7 @@ class Topic(Entity):
 
     def clean(self):
         refuse_control_characters(self, "name", "description", "keywords")
+        refuse_invisible_names(self, "name")
         self.keywords = clean_name_list(self.keywords, field="keywords")
         depth, ancestor, seen = 1, self.parent, {id(self)}
         while ancestor is not None:
@@ -404,10 +462,17 @@ class ConcurrentEdit(ValidationError):
         )
 
 
+def published_condition(path: str = "") -> Q:
+    """Return the condition an article the public may see meets, for the
+    article at path ("article__" from a quote): published() and the public()
+    of quotes and notes share this one rule."""
+    return Q(**{f"{path}status": Article.Status.PUBLISHED})
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Return the articles the public may see. Every public surface uses this."""
-        return self.filter(status=Article.Status.PUBLISHED)
+        return self.filter(published_condition())
 
     def newest_first(self):
         return self.order_by(models.F("published_at").desc(nulls_last=True), "-pk")
@@ -718,6 +783,7 @@ class Article(models.Model):
         refuse_control_characters(
             self, "title", "lead", "body", "dateline", "withdrawal_reason", "notes"
         )
+        refuse_invisible_names(self, "title")
         self.refresh_derived_fields()
         if not self.body:
             raise ValidationError({"body": "The article needs a body."})
@@ -970,6 +1036,22 @@ class ArticleTopic(RemembersStoredLink, models.Model):
         return f"{self.topic} in {self.article}"
 
 
+class QuoteQuerySet(models.QuerySet):
+    def public(self):
+        """Return the quotes the public may see: confirmed quotes in published
+        articles. Every public surface asks this."""
+        return self.filter(published_condition("article__"), state=LinkState.CONFIRMED)
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def public(self):
+        """Return the notes the public may see: public notes on published
+        articles. Every public surface asks this."""
+        return self.filter(
+            published_condition("article__"), visibility=Annotation.Visibility.PUBLIC
+        )
+
+
 class Passage(models.Model):
     """A span of an article's body located by character offsets.
 
@@ -1047,6 +1129,7 @@ class Quote(Passage):
         max_length=10, choices=LinkState.choices, default=LinkState.CONFIRMED
     )
 
+    objects = QuoteQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -1122,6 +1205,7 @@ class Annotation(Passage):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AnnotationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -1,15 +1,6 @@
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
 
-from .models import (
-    Article,
-    ArticlePerson,
-    ArticleTopic,
-    LinkState,
-    Outlet,
-    Person,
-    Topic,
-)
+from .models import Article, Outlet, Person, Topic
 
 
 class ArticleSitemap(Sitemap):
@@ -27,35 +18,24 @@ class ArticleSitemap(Sitemap):
         return article.updated_at
 
 
-def _with_published(model, link_model, field):
-    links = link_model.objects.filter(
-        **{field: OuterRef("pk")},
-        state=LinkState.CONFIRMED,
-        article__status=Article.Status.PUBLISHED,
-    )
-    return model.objects.filter(Exists(links)).only("slug").order_by("pk")
-
-
-class OutletSitemap(Sitemap):
+class EntitySitemap(Sitemap):
     changefreq = "weekly"
+    model = None
 
     def items(self):
-        published = Article.objects.published().filter(outlet=OuterRef("pk"))
-        return Outlet.objects.filter(Exists(published)).only("slug").order_by("pk")
+        return self.model.objects.public().only("slug").order_by("pk")
 
 
-class PersonSitemap(Sitemap):
-    changefreq = "weekly"
-
-    def items(self):
-        return _with_published(Person, ArticlePerson, "person")
+class OutletSitemap(EntitySitemap):
+    model = Outlet
 
 
-class TopicSitemap(Sitemap):
-    changefreq = "weekly"
+class PersonSitemap(EntitySitemap):
+    model = Person
 
-    def items(self):
-        return _with_published(Topic, ArticleTopic, "topic")
+
+class TopicSitemap(EntitySitemap):
+    model = Topic
 
 
 SITEMAPS = {

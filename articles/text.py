@@ -38,6 +38,13 @@ def strip_control_characters(text: str) -> str:
     return CONTROL_CHARACTER.sub(lambda m: " " if m.group().isspace() else "", text)
 
 
+def has_visible_character(text: str) -> bool:
+    """Return whether text shows anything: a character that is neither a space
+    nor an invisible format character (category Cf: zero-width space, joiners,
+    direction marks, the byte-order mark)."""
+    return any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
+
+
 def content_hash(body: str) -> str:
     """Return the SHA-256 hex digest of the normalised body."""
     return hashlib.sha256(normalise_body(body).encode("utf-8")).hexdigest()

@@ -24,6 +24,7 @@ from .models import (
     Topic,
 )
 from .pagination import PageOutOfRange, page_number, window
+from .parameters import filter_parameters, parameter_errors
 from .rendering import Mark, paragraph_of, render_body, text_diff
 from .search import Question
 from .text import lead_is_repeated, opening_words, strip_control_characters
@@ -47,10 +48,26 @@ def home(request):
 SORTS = ("newest", "oldest", "relevance")
 
 
+# Parameters a list page takes beyond its filters: its order, its page, the
+# chart's period and scale, and the comparison it was reached from.
+LIST_PARAMETERS = {"sort", "page", "unit", "scale", "compare"}
+
+
+def list_parameter_errors(request, *, extra=()) -> dict:
+    """Return the errors of parameters an article list does not take (its
+    filters, sort, page and chart options), as the API answers them."""
+    known, repeatable = filter_parameters(ArticleFilter)
+    return parameter_errors(
+        request.GET, known=known | LIST_PARAMETERS | set(extra), repeatable=repeatable
+    )
+
+
 def asked(request):
     """Return (filter, sort, errors) for the request's list parameters."""
     filterset = ArticleFilter(request.GET)
-    errors = dict(filterset.errors) if not filterset.is_valid() else {}
+    errors = list_parameter_errors(request)
+    if not errors and not filterset.is_valid():
+        errors = dict(filterset.errors)
     errors.update(workbench.chart_options(request.GET)[2])
     searching = filterset.is_searching
     sort = request.GET.get("sort") or ("relevance" if searching else "newest")
@@ -155,13 +172,8 @@ def article_detail(request, slug, year=None, month=None, day=None):
                     "topic__parent"
                 ),
             ),
-            Prefetch(
-                "quotes", Quote.objects.filter(**confirmed).select_related("speaker")
-            ),
-            Prefetch(
-                "annotations",
-                Annotation.objects.filter(visibility=Annotation.Visibility.PUBLIC),
-            ),
+            Prefetch("quotes", Quote.objects.public().select_related("speaker")),
+            Prefetch("annotations", Annotation.objects.public()),
             Prefetch("versions", ArticleVersion.objects.order_by("captured_at")),
         )
         .filter(slug=slug)
@@ -362,20 +374,17 @@ def article_citation(request, slug, fmt, year=None, month=None, day=None):
 
 
 def outlet_detail(request, slug):
-    outlet = get_object_or_404(Outlet, slug=slug)
+    outlet = get_object_or_404(Outlet.objects.public(), slug=slug)
     return entity_page(
         request, outlet, "articles/outlet_detail.html", outlets=frozenset([outlet.pk])
     )
 
 
 def person_detail(request, slug):
-    person = get_object_or_404(Person, slug=slug)
+    person = get_object_or_404(Person.objects.public(), slug=slug)
     quotes = (
-        Quote.objects.filter(
-            speaker=person,
-            state=LinkState.CONFIRMED,
-            article__status=Article.Status.PUBLISHED,
-        )
+        Quote.objects.public()
+        .filter(speaker=person)
         .select_related("article__outlet")
         .defer("article__body", "article__raw_text", "article__notes")
         .order_by(F("article__published_at").desc(nulls_last=True), "pk")[:20]
@@ -390,14 +399,19 @@ def person_detail(request, slug):
 
 
 def topic_detail(request, slug):
-    topic = get_object_or_404(Topic.objects.select_related("parent"), slug=slug)
+    topic = get_object_or_404(
+        Topic.objects.public().select_related("parent"), slug=slug
+    )
     return entity_page(
         request,
         topic,
         "articles/topic_detail.html",
         extra={
             "attention": attention(Question(topics=(topic.pk,))),
-            "children": list(topic.children.all()),
+            "children": list(topic.children.public()),
+            "parent_is_public": Topic.objects.public()
+            .filter(pk=topic.parent_id)
+            .exists(),
         },
         topics=(topic.pk,),
     )
@@ -428,15 +442,27 @@ def query_text(request, name: str, limit: int) -> str:
     return strip_control_characters(request.GET.get(name, "")).strip()[:limit]
 
 
+def refused(request, template, errors: dict, context=None):
+    """The 400 page of a list given parameters it does not take."""
+    return render(
+        request,
+        template,
+        {"errors": errors, "page": window(Article.objects.none(), number=1, per_page=1)}
+        | (context or {}),
+        status=400,
+    )
+
+
 def entity_index(request, model, template):
-    """An index of outlets, people or topics with their published-article counts,
-    optionally narrowed by a name (typo-tolerant on PostgreSQL)."""
+    """An index of the public outlets, people or topics with their
+    published-article counts, optionally narrowed by a name (typo-tolerant on
+    PostgreSQL)."""
+    errors = parameter_errors(request.GET, known={"q", "page"})
+    if errors:
+        return refused(request, template, errors, {"q": ""})
     q = query_text(request, "q", 100)
-    entities = model.objects.with_published_counts()
-    if q:
-        entities = entities.named_like(q)
-    else:
-        entities = entities.filter(n_articles__gt=0).order_by("-n_articles", "name")
+    entities = model.objects.public().with_published_counts()
+    entities = entities.named_like(q) if q else entities.order_by("-n_articles", "name")
     page = paged_by(request, entities, INDEX_SIZE)
     return render(request, template, {"page": page, "q": q})
 
@@ -461,12 +487,15 @@ def topic_index(request):
 
 def quote_list(request):
     """Published quotes, searchable by speaker and words."""
+    errors = parameter_errors(request.GET, known={"q", "speaker", "page"})
+    if errors:
+        return refused(
+            request, "articles/quote_list.html", errors, {"q": "", "speaker": ""}
+        )
     q = query_text(request, "q", 200)
     speaker = query_text(request, "speaker", 200)
     quotes = (
-        Quote.objects.filter(
-            state=LinkState.CONFIRMED, article__status=Article.Status.PUBLISHED
-        )
+        Quote.objects.public()
         .select_related("speaker", "article__outlet")
         .defer("article__body", "article__raw_text", "article__notes")
         .order_by(F("article__published_at").desc(nulls_last=True), "-pk")
@@ -474,7 +503,9 @@ def quote_list(request):
     if q:
         quotes = quotes.filter(text__icontains=q)
     if speaker:
-        quotes = quotes.filter(speaker__in=Person.objects.named_like(speaker)[:20])
+        quotes = quotes.filter(
+            speaker__in=Person.objects.public().named_like(speaker)[:20]
+        )
     page = paged_by(request, quotes, settings.ARCHIVE_PAGE_SIZE)
     return render(
         request, "articles/quote_list.html", {"page": page, "q": q, "speaker": speaker}

@@ -83,3 +83,12 @@ def choices_for(user, current) -> list[str]:
         for (since, to), who in TRANSITIONS.items()
         if since == current and (who == CURATOR or can_publish(user))
     ]
+
+
+def sees_drafts(user) -> bool:
+    """Return whether user sees every article, whatever its status, and what
+    belongs to unpublished ones: curators and editors do; the public sees what
+    the models' published() and public() return."""
+    return bool(
+        user and user.is_authenticated and user.has_perm("articles.view_article")
+    )

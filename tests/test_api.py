@@ -78,7 +78,7 @@ def test_lists_only_published_articles_newest_first(api):
     assert ids(api.get(ARTICLES)) == [newer.pk, older.pk]
 
 
-@pytest.mark.parametrize("status", ["draft", "review", "withdrawn"])
+@pytest.mark.parametrize("status", ["draft", "review"])
 def test_unpublished_article_detail_is_not_found(api, status):
     article = ArticleFactory(status=status)
     response = api.get(f"{ARTICLES}{article.pk}/")
@@ -115,7 +115,8 @@ def test_article_detail_has_people_topics_quotes_notes_and_provenance(api):
     assert [q["id"] for q in data["quotes"]] == [quote.pk]
     assert data["quotes"][0]["text"] == article.body[quote.start : quote.end]
     assert [a["id"] for a in data["annotations"]] == [public.pk]
-    assert data["provenance"]["url"] == "https://tass.com/politics/1"
+    assert data["url"] == "https://tass.com/politics/1"
+    assert "url" not in data["provenance"]
     assert data["provenance"]["content_hash"] == article.content_hash
     assert data["web_url"] == f"http://testserver{article.get_absolute_url()}"
 
@@ -157,7 +158,8 @@ def test_entity_counts_only_published_articles(api):
     data = api.get(f"/api/v1/outlets/{outlet.slug}/").json()
     assert data["article_count"] == 1
     person = ArticlePersonFactory(article__status="draft").person
-    assert api.get(f"/api/v1/people/{person.slug}/").json()["article_count"] == 0
+    ArticlePersonFactory(person=person)
+    assert api.get(f"/api/v1/people/{person.slug}/").json()["article_count"] == 1
     topic = ArticleTopicFactory().topic
     assert api.get(f"/api/v1/topics/{topic.slug}/").json()["article_count"] == 1
 
@@ -227,8 +229,8 @@ def test_status_filter_is_for_curators(api, curator_api):
     ArticleFactory()
     assert ids(curator_api.get(ARTICLES, {"status": "draft"})) == [draft.pk]
     response = api.get(ARTICLES, {"status": "draft"})
-    assert response.status_code == 400
-    assert "status" in response.json()["error"]["fields"]
+    assert response.status_code == 403
+    assert response.json()["error"]["message"].startswith("Only curators")
 
 
 @pytest.mark.parametrize(
@@ -237,12 +239,27 @@ def test_status_filter_is_for_curators(api, curator_api):
         ({"outlet": "no-such-outlet"}, "outlet"),
         ({"topic": "no-such-topic"}, "topic"),
         ({"person": "nobody"}, "person"),
+        ({"outlet": ["tass", "no-such-outlet"]}, "outlet"),
+    ],
+)
+def test_a_slug_naming_no_record_is_a_404_naming_the_parameter(api, params, name):
+    OutletFactory(slug="tass")
+    response = api.get(ARTICLES, params)
+    assert response.status_code == 404, response.content
+    error = response.json()["error"]
+    assert list(error["fields"]) == [name]
+    assert error["message"].startswith(f"{name}: No ")
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"outlet": "not a slug"}, "outlet"),
         ({"role": "hero"}, "role"),
         ({"published_after": "last tuesday"}, "published_after"),
         ({"published_before": "2021-13-45"}, "published_before"),
         ({"modified_since": "yesterday"}, "modified_since"),
         ({"ordering": "title"}, "ordering"),
-        ({"ordering": "relevance"}, "ordering"),
         ({"language": "not a language!"}, "language"),
         ({"fields": "id,secret"}, "fields"),
         ({"page_size": "1000000"}, "page_size"),
@@ -250,8 +267,12 @@ def test_status_filter_is_for_curators(api, curator_api):
         ({"cursor": "garbage"}, "cursor"),
         ({"q": "x" * 501}, "q"),
         ({"published_after": ""}, "published_after"),
-        ({"role": "quoted"}, "role"),
-        ({"modified_since": "2020-01-01", "ordering": "-published_at"}, "ordering"),
+        ({"outlett": "tass"}, "outlett"),
+        ({"published_since": "2020-01-01"}, "published_since"),
+        ({"format": "csv"}, "format"),
+        ({"fields": ["id", "title"]}, "fields"),
+        ({"ordering": ["published_at", "modified"]}, "ordering"),
+        ({"outlet": "tass\x00"}, "outlet"),
     ],
 )
 def test_invalid_parameters_answer_400_naming_the_parameter(api, params, name):
@@ -267,7 +288,7 @@ def test_invalid_parameters_answer_400_naming_the_parameter(api, params, name):
 def test_fields_chooses_what_comes_back(api):
     ArticleFactory()
     row = api.get(ARTICLES, {"fields": "id,title"}).json()["results"][0]
-    assert set(row) == {"id", "title"}
+    assert set(row) == {"kind", "id", "title"}
     outlet = api.get("/api/v1/outlets/", {"fields": "slug"}).json()["results"][0]
     assert set(outlet) == {"slug"}
 
@@ -334,12 +355,13 @@ def test_a_cursor_from_another_ordering_is_refused(api):
 )
 def test_queries_per_page_do_not_grow_with_page_size(api, url):
     topic, person = TopicFactory(slug="t"), PersonFactory(slug="p")
-    TopicFactory.create_batch(12)
-    PersonFactory.create_batch(12)
     for _ in range(12):
         article = ArticleFactory()
         ArticleTopicFactory(article=article, topic=topic)
         ArticlePersonFactory(article=article, person=person, role="author")
+        # Public people and topics of their own (only those are listed).
+        ArticleTopicFactory(article=article)
+        ArticlePersonFactory(article=article)
         QuoteFactory(article=article, speaker=person)
         AnnotationFactory(article=article)
     counts = []
@@ -380,7 +402,9 @@ def test_modified_since_returns_changes_and_tombstones_in_time_order(api):
     by_id = {row["id"]: row for row in rows}
     assert set(by_id) == {kept.pk, withdrawn.pk, deleted_pk}
     assert "tombstone" not in by_id[kept.pk]
+    assert by_id[kept.pk]["kind"] == "article"
     assert by_id[withdrawn.pk] == {
+        "kind": "tombstone",
         "id": withdrawn.pk,
         "slug": withdrawn.slug,
         "status": "withdrawn",
@@ -463,10 +487,12 @@ def test_csv_export_streams_every_matching_article(api, settings):
     rows = list(csv.DictReader(io.StringIO(text)))
     assert sorted(int(r["id"]) for r in rows) == sorted(a.pk for a in articles)
     first = next(r for r in rows if int(r["id"]) == articles[0].pk)
-    assert first["outlet"] == "TASS"
-    assert first["authors"] == "Ivan Petrov"
-    assert first["topics"] == "syria"
-    assert first["people"] == "ivan-petrov:author"
+    assert first["outlet.name"] == "TASS"
+    assert first["outlet.slug"] == "tass"
+    assert first["topics"] == articles[0].topics.get().name
+    assert first["people"] == "Ivan Petrov (author)"
+    assert first["body"] == articles[0].body
+    assert first["status"] == "published"
 
 
 def test_jsonl_export_has_one_object_per_article(api):
@@ -486,7 +512,7 @@ def test_jsonl_export_has_one_object_per_article(api):
 def test_export_refuses_an_unknown_format(api):
     response = api.get(f"{ARTICLES}export/", {"format": "xlsx"})
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"format": ["Choose csv or jsonl."]}
+    assert list(response.json()["error"]["fields"]) == ["format"]
 
 
 def test_export_queries_do_not_grow_with_rows(api):
@@ -534,13 +560,14 @@ def test_every_error_has_one_shape(api, client):
         api.get(f"{ARTICLES}999999/"),
         api.post(ARTICLES, {"title": "x"}, format="json"),
         api.get(ARTICLES, {"outlet": "nope"}),
+        api.get(ARTICLES, {"outlett": "tass"}),
     ]
     for response in shapes:
         error = response.json()["error"]
         assert set(error) <= {"status", "code", "message", "fields"}
         assert error["status"] == response.status_code
         assert error["message"]
-    assert [r.status_code for r in shapes] == [404, 404, 401, 400]
+    assert [r.status_code for r in shapes] == [404, 404, 401, 404, 400]
 
 
 def test_anonymous_clients_are_throttled(api, curator_api, settings):

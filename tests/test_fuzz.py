@@ -876,7 +876,7 @@ def test_search_feeds_answer_any_parameters_without_a_server_error(
     archive_to_search, client, path, query
 ):
     response = get(client, f"{path}?{query}")
-    assert response.status_code in (200, 404), response.status_code
+    assert response.status_code in (200, 400), response.status_code
     content = response.content.decode()
     assert not any(slug in content for slug in archive_to_search["hidden"].values())
 
@@ -889,9 +889,13 @@ def test_public_indexes_answer_any_parameters_without_a_server_error(
     archive_to_search, client, path, query
 ):
     response = get(client, f"{path}?{query}")
-    assert response.status_code in (200, 404), response.status_code
+    assert response.status_code in (200, 400, 404), response.status_code
     if response.status_code == 404:
         assert "page" in sent_names(query)  # past the end of the list
+        return
+    if response.status_code == 400:
+        # A parameter the index takes once, given twice.
+        assert set(response.context["errors"]) <= sent_names(query)
         return
     if path == "/quotes/":
         shown = {quote.article_id for quote in response.context["page"].object_list}
@@ -922,7 +926,8 @@ def check_api_error(response, query, *, required=()):
     body = response.json()["error"]
     assert body["status"] == response.status_code
     assert body["message"].strip()
-    if response.status_code == 400:
+    if response.status_code in (400, 404) and "fields" in body:
+        # 404: a filter's slug names no record the client may see.
         assert body.get("fields"), body
         assert set(body["fields"]) <= sent_names(query) | set(required), body
         if len(body["fields"]) == 1:
@@ -935,13 +940,21 @@ def test_the_api_article_list_answers_any_parameters_without_a_server_error(
     archive_to_search, client, query
 ):
     response = get(client, f"/api/v1/articles/?{query}")
-    assert response.status_code in (200, 400), response.status_code
+    # 403: a status filter from the public; 404: a slug naming no record.
+    assert response.status_code in (200, 400, 403, 404), response.status_code
     if response.status_code != 200:
         check_api_error(response, query)
         return
     for row in response.json()["results"]:
-        if row.get("tombstone"):
-            assert set(row) == {"id", "slug", "status", "modified_at", "tombstone"}
+        if row["kind"] == "tombstone":
+            assert set(row) == {
+                "kind",
+                "id",
+                "slug",
+                "status",
+                "modified_at",
+                "tombstone",
+            }
         elif "id" in row:
             assert row["id"] in archive_to_search["published"]
 
@@ -952,7 +965,7 @@ def test_the_api_answers_curators_any_parameters_without_a_server_error(
     archive_to_search, curator_client, query
 ):
     response = get(curator_client, f"/api/v1/articles/?{query}")
-    assert response.status_code in (200, 400), response.status_code
+    assert response.status_code in (200, 400, 404), response.status_code
     if response.status_code != 200:
         check_api_error(response, query)
 
@@ -967,7 +980,7 @@ def test_the_api_export_answers_any_parameters_without_a_server_error(
 ):
     query = fmt + query
     response = get(client, f"/api/v1/articles/export/?{query}")
-    assert response.status_code in (200, 400), response.status_code
+    assert response.status_code in (200, 400, 403, 404), response.status_code
     if response.status_code != 200:
         check_api_error(response, query, required={"format"})
         return
@@ -997,7 +1010,7 @@ def test_the_other_api_lists_answer_any_parameters_without_a_server_error(
 ):
     path, query = path_and_query
     response = get(client, f"{path}?{query}")
-    assert response.status_code in (200, 400), response.status_code
+    assert response.status_code in (200, 400, 404), response.status_code
     if response.status_code != 200:
         check_api_error(response, query)
 
@@ -1103,14 +1116,22 @@ def test_date_to_the_last_day_of_the_calendar_finds_every_dated_article(
         ("modified_since", "0001-01-01T00:00:00+14:00"),
     ],
 )
-def test_an_api_time_outside_the_calendar_in_utc_is_a_400_naming_it(
+def test_an_api_time_outside_the_calendar_in_utc_bounds_at_its_end(
     archive_to_search, client, name, value
 ):
+    # A valid RFC 3339 time (the schema's date-time) whose UTC falls past the
+    # calendar's end: as a bound, the end itself, so every article is on the
+    # near side of it.
     response = client.get("/api/v1/articles/", {name: value})
-    assert response.status_code == 400
-    assert response.json()["error"]["message"] == (
-        f"{name}: This time falls outside the years 1 to 9999 in UTC."
+    assert response.status_code == 200
+    listed = {row["id"] for row in response.json()["results"]}
+    dated = set(
+        Article.objects.filter(
+            pk__in=archive_to_search["published"], published_at__isnull=False
+        ).values_list("pk", flat=True)
     )
+    expected = dated if name != "modified_since" else archive_to_search["published"]
+    assert listed == expected
 
 
 def cursor(ordering, values):

@@ -448,7 +448,7 @@ def test_exports_keep_hostile_text_and_defuse_spreadsheet_formulas(client, hosti
     titles = {row["title"] for row in rows}
     assert HOSTILE in titles
     assert '\'=HYPERLINK("https://evil.example","click")' in titles
-    assert {row["outlet"] for row in rows} == {HOSTILE}
+    assert {row["outlet.name"] for row in rows} == {HOSTILE}
     response = client.get("/api/v1/articles/export/?format=jsonl")
     lines = b"".join(response.streaming_content).decode().splitlines()
     titles = {json.loads(line)["title"] for line in lines}

@@ -396,13 +396,10 @@ SITE_ROWS = [
         lambda w: "/articles/?q=parley",
         always=PUBLISHED_LISTING,
     ),
-    # Searching for a draft's own words, or asking for its status, finds nothing.
+    # Searching for a draft's own words finds nothing; the site's lists take no
+    # status (a 400 naming it, as any parameter a list does not take).
     site("article-list-search-draft", lambda w: "/articles/?q=Dromedary"),
-    site(
-        "article-list-status",
-        lambda w: "/articles/?status=draft",
-        always=PUBLISHED_LISTING,
-    ),
+    site("article-list-status", lambda w: "/articles/?status=draft", status=400),
     site("search-feed-draft", lambda w: "/articles/feed/?q=Dromedary"),
     site(
         "article-list-by-topic",
@@ -499,13 +496,9 @@ SITE_ROWS = [
     ),
     site("person-list", lambda w: "/people/", always=("confirmed-person",)),
     site("person-detail", lambda w: "/people/connie/", always=PUBLISHED_LISTING),
-    # A suggested link is not a link: the suggested person's page lists nothing.
-    site(
-        "person-detail-suggested",
-        lambda w: "/people/sasha/",
-        public_ok=("suggested-person",),
-        never=("published-title",),
-    ),
+    # A suggested link is not a link: someone only suggested has no public page
+    # (Person.objects.public()).
+    site("person-detail-suggested", lambda w: "/people/sasha/", status=404),
     site("person-feed", lambda w: "/people/connie/feed/", always=PUBLISHED_LISTING),
     site(
         "person-feed-rss",
@@ -514,12 +507,7 @@ SITE_ROWS = [
     ),
     site("topic-list", lambda w: "/topics/", always=("confirmed-topic",)),
     site("topic-detail", lambda w: "/topics/cobalt/", always=PUBLISHED_LISTING),
-    site(
-        "topic-detail-suggested",
-        lambda w: "/topics/saffron/",
-        public_ok=("suggested-topic",),
-        never=("published-title",),
-    ),
+    site("topic-detail-suggested", lambda w: "/topics/saffron/", status=404),
     site("topic-feed", lambda w: "/topics/cobalt/feed/", always=PUBLISHED_LISTING),
     site(
         "topic-feed-rss", lambda w: "/topics/cobalt/feed/rss/", always=PUBLISHED_LISTING
@@ -552,7 +540,14 @@ UNPUBLISHED_TITLES = tuple(f"{s}-title" for s in UNPUBLISHED)
 
 
 def api_read(
-    id, url, status=200, insider_status=None, shows=(), always=(), public_ok=()
+    id,
+    url,
+    status=200,
+    insider_status=None,
+    shows=(),
+    always=(),
+    public_ok=(),
+    never=NOTES,
 ):
     outsider = status
     insider = insider_status if insider_status is not None else status
@@ -565,7 +560,7 @@ def api_read(
         shows=shows,
         always=always,
         public_ok=public_ok,
-        never=NOTES,
+        never=never,
         api=True,
     )
 
@@ -596,7 +591,7 @@ API_READS = [
     api_read(
         "article-list-by-status",
         lambda w: f"{API}/articles/?status=draft&status=review",
-        status=400,
+        status=403,
         insider_status=200,
         shows=("draft-title", "review-title"),
     ),
@@ -611,10 +606,12 @@ API_READS = [
         shows=UNPUBLISHED_TITLES,
         always=("published-title",),
     ),
+    # Curators read back the internal notes they write.
     api_read(
         "article-detail-published",
         lambda w: article_api(w, "published"),
-        shows=("published-internal", "suggested-speaker"),
+        shows=("published-internal", "suggested-speaker", "published-notes"),
+        never=(),
         always=(
             "published-title",
             "published-body",
@@ -627,9 +624,17 @@ API_READS = [
         api_read(
             f"article-detail-{s}",
             lambda w, s=s: article_api(w, s),
-            status=404,
+            # Withdrawn: gone, as its page on the site says (with the reason).
+            status=410 if s == "withdrawn" else 404,
             insider_status=200,
-            shows=(f"{s}-title", f"{s}-body", f"{s}-internal", f"{s}-public-note"),
+            shows=(
+                f"{s}-title",
+                f"{s}-body",
+                f"{s}-internal",
+                f"{s}-public-note",
+                f"{s}-notes",
+            ),
+            never=(),
         )
         for s in UNPUBLISHED
     ],
@@ -647,28 +652,33 @@ API_READS = [
     ),
     api_read("outlet-list", lambda w: f"{API}/outlets/"),
     api_read("outlet-detail", lambda w: f"{API}/outlets/matrix-agency/"),
-    # Every person and topic is public, suggested or not; their articles aren't.
+    # People and topics are public once a published article names them (a
+    # confirmed link, or a public quote); curators see every one.
     api_read(
         "person-list",
         lambda w: f"{API}/people/",
         always=("confirmed-person",),
-        public_ok=("suggested-person", "suggested-speaker"),
+        shows=("suggested-person", "suggested-speaker"),
     ),
     api_read(
         "person-detail",
         lambda w: f"{API}/people/sasha/",
-        public_ok=("suggested-person",),
+        status=404,
+        insider_status=200,
+        shows=("suggested-person",),
     ),
     api_read(
         "topic-list",
         lambda w: f"{API}/topics/",
         always=("confirmed-topic",),
-        public_ok=("suggested-topic",),
+        shows=("suggested-topic",),
     ),
     api_read(
         "topic-detail",
         lambda w: f"{API}/topics/saffron/",
-        public_ok=("suggested-topic",),
+        status=404,
+        insider_status=200,
+        shows=("suggested-topic",),
     ),
     api_read(
         "quote-list",

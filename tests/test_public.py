@@ -307,8 +307,14 @@ def test_feeds_are_valid_xml_with_published_articles(client, world):
         assert root.tag in {"{http://www.w3.org/2005/Atom}feed", "rss"}
 
 
-def test_invalid_search_feed_is_404(client):
-    assert client.get("/articles/feed/", {"outlet": "nope"}).status_code == 404
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [({"outlet": "nope"}, "outlet"), ({"outlett": "tass"}, "outlett")],
+)
+def test_invalid_search_feed_is_400_naming_the_parameter(client, params, name):
+    response = client.get("/articles/feed/", params)
+    assert response.status_code == 400
+    assert response.content.decode().startswith(f"{name}: ")
 
 
 def test_sitemap_and_robots(client, world):

@@ -38,17 +38,24 @@ def test_unpublished_articles_appear_on_no_public_list(client, status):
     hidden = ArticleFactory(title="Secret draft headline", status=status)
     link = ArticlePersonFactory(article=hidden)
     ArticleTopicFactory(article=hidden)
-    urls = [
-        reverse("articles:home"),
-        reverse("articles:article-list"),
-        hidden.outlet.get_absolute_url(),
-        link.person.get_absolute_url(),
-        hidden.topic_links.get().topic.get_absolute_url(),
-    ]
-    for url in urls:
+    for url in [reverse("articles:home"), reverse("articles:article-list")]:
         response = client.get(url)
         assert response.status_code == 200, url
         assert "Secret draft headline" not in response.content.decode(), url
+    # Named only in unpublished work, its outlet, people and topics are not
+    # public either: no page, no feed, no index entry.
+    entities = [
+        hidden.outlet,
+        link.person,
+        hidden.topic_links.get().topic,
+    ]
+    for entity in entities:
+        url = entity.get_absolute_url()
+        assert client.get(url).status_code == 404, url
+        assert client.get(url + "feed/").status_code == 404, url
+    for index in ["outlet-list", "person-list", "topic-list"]:
+        page = client.get(reverse(f"articles:{index}")).content.decode()
+        assert not any(entity.name in page for entity in entities), index
 
 
 @pytest.mark.parametrize("status", ["draft", "review"])
@@ -243,6 +250,12 @@ def test_unknown_pages_answer_a_friendly_404(client):
 
 def test_topic_page_shows_its_parent(client):
     child = TopicFactory(name="Idlib", parent=TopicFactory(name="Syria"))
+    ArticleTopicFactory(topic=child)
+    page = client.get(child.get_absolute_url()).content.decode()
+    # A parent no published article is tagged with has no page to link to.
+    assert "Syria" in page
+    assert child.parent.get_absolute_url() not in page
+    ArticleTopicFactory(topic=child.parent)
     page = client.get(child.get_absolute_url()).content.decode()
     assert f'<a href="{child.parent.get_absolute_url()}">Syria</a>' in page
 

@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Cache-Control: private on answers to signed-in clients (articles/cache.py).
+    "articles.cache.PrivateWhenSignedInMiddleware",
     # Records who made each change in the history (after authentication).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -201,6 +203,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
+        "articles.api.authentication.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["articles.api.permissions.ArchivePermissions"],
@@ -213,6 +216,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "articles.api.schema.ArchiveAutoSchema",
     "EXCEPTION_HANDLER": "articles.api.errors.exception_handler",
+    # JSON only, as the schema says: a nested write (an article's people) has no
+    # form encoding, and one request format is one contract.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -265,7 +271,13 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_ALLOW_CREDENTIALS = False
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
-CORS_EXPOSE_HEADERS = ["Link", "ETag", "Last-Modified", "Retry-After"]
+CORS_EXPOSE_HEADERS = [
+    "Link",
+    "ETag",
+    "Last-Modified",
+    "Retry-After",
+    "Content-Disposition",
+]
 
 ARCHIVE_PAGE_SIZE = env_int("ARCHIVE_PAGE_SIZE", 20)
 # The search index (a Tantivy index, articles.search): a folder every process

@@ -53,6 +53,24 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class NoSuchRecord(exceptions.NotFound):
+    """A filter names a record that does not exist, or not one the client may
+    see: `?person=nobody`. A 404 like the record's own address, naming the
+    parameter."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        self.fields = fields
+        super().__init__(" ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
+
+
+class Gone(exceptions.APIException):
+    """An article withdrawn from the archive: gone for good, unlike one that
+    was never published (404)."""
+
+    status_code = status.HTTP_410_GONE
+    default_code = "withdrawn"
+
+
 class SearchTimedOut(exceptions.APIException):
     """A search whose queries ran past the time limit (articles.search)."""
 
@@ -82,6 +100,8 @@ def exception_handler(exc, context):
     detail = getattr(exc, "detail", None)
     code = getattr(exc, "default_code", "error")
     fields = _flatten(detail) if isinstance(exc, exceptions.ValidationError) else None
+    if isinstance(exc, NoSuchRecord):
+        fields = exc.fields
     if isinstance(exc, exceptions.ValidationError):
         if isinstance(detail, list):
             fields = {"non_field_errors": _messages(detail)}

@@ -5,24 +5,27 @@ import datetime as dt
 import django_filters
 from django import forms
 from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
-from ..filters import ArticleFilter
-from ..models import Article
+from ..filters import ArticleFilter, SlugChoiceField, documented_as_slug, visible
+from ..models import Annotation, Article, Person, Quote
+from .errors import NoSuchRecord
 
 ORDERINGS = {
     "-published_at": "Newest first (the default).",
     "published_at": "Oldest first.",
-    "relevance": "Best match first; only with q (and the default with q).",
-    "modified": "Least recently changed first; the default with modified_since.",
+    "relevance": "Best match first (the default with q); without q, newest first.",
+    "modified": "Least recently changed first (the default with modified_since); "
+    "other orders put a sync stream's tombstones after every dated article.",
 }
 
 
 class UtcDateTimeField(forms.DateTimeField):
-    """A date and time, in UTC as the database stores it. One that does not
-    exist there ("9999-12-31T23:59:59-12:00" is in the year 10000) is an
-    error; any offset is taken, not only those PostgreSQL takes (within 16
-    hours)."""
+    """A date and time, in UTC as the database stores it. Any offset is taken,
+    not only those PostgreSQL takes (within 16 hours); a time whose UTC is
+    outside the years 1 to 9999 ("9999-12-31T23:59:59-12:00") bounds nothing
+    and is taken as the end of the calendar."""
 
     def to_python(self, value):
         moment = super().to_python(value)
@@ -31,14 +34,29 @@ class UtcDateTimeField(forms.DateTimeField):
         try:
             return moment.astimezone(dt.UTC)
         except OverflowError:
-            raise forms.ValidationError(
-                "This time falls outside the years 1 to 9999 in UTC.",
-                code="out_of_range",
-            ) from None
+            # A valid time whose UTC falls just outside Python's calendar
+            # (0001-01-01T00:00:00+01:00): as a bound, the calendar's own end.
+            edge = dt.datetime.min if moment.year == 1 else dt.datetime.max
+            return edge.replace(tzinfo=dt.UTC)
 
 
 class DateTimeFilter(django_filters.DateTimeFilter):
     field_class = UtcDateTimeField
+
+
+class IdFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class SlugFilter(django_filters.ModelChoiceFilter):
+    """One record named by its slug; a slug that names none the client may see
+    is a 400 naming the parameter."""
+
+    field_class = SlugChoiceField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("to_field_name", "slug")
+        super().__init__(*args, **kwargs)
 
 
 class ApiArticleFilter(ArticleFilter):
@@ -75,9 +93,30 @@ class ApiArticleFilter(ArticleFilter):
         return data.get("published_after"), data.get("published_before")
 
 
+EXPORT_FORMATS = {"csv": "CSV, with a header row", "jsonl": "JSON Lines"}
+
+
+class ExportFilter(ApiArticleFilter):
+    """The export's parameters: the list's filters and the format. Rows always
+    come newest first, so there is no ordering to choose."""
+
+    format = django_filters.ChoiceFilter(
+        choices=list(EXPORT_FORMATS.items()),
+        required=True,
+        help_text="`csv` or `jsonl`.",
+    )
+
+    class Meta(ApiArticleFilter.Meta):
+        pass
+
+
 # The site's date-only range is covered by published_after/published_before.
-for _name in ("date_from", "date_to"):
-    ApiArticleFilter.base_filters.pop(_name)
+for _filterset, _names in [
+    (ApiArticleFilter, ("date_from", "date_to")),
+    (ExportFilter, ("date_from", "date_to", "ordering")),
+]:
+    for _name in _names:
+        _filterset.base_filters.pop(_name)
 
 
 class StrictFilterBackend(DjangoFilterBackend):
@@ -97,3 +136,67 @@ class StrictFilterBackend(DjangoFilterBackend):
                         {name: ["Give a value, or leave the parameter out."]}
                     )
         return super().get_filterset(request, queryset, view)
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.validated(request, queryset, view)
+        return queryset if filterset is None else filterset.qs
+
+    def validated(self, request, queryset, view):
+        """Return the view's filterset, valid, or refuse: a well-formed slug
+        that names no outlet, person or topic the client may see is a 404
+        naming the parameter (as the record's own address would be); any other
+        invalid value is a 400. (Articles take it to ask the search door.)"""
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return None
+        if not filterset.is_valid():
+            errors = filterset.form.errors.as_data()
+            lookups = (
+                django_filters.ModelChoiceFilter,
+                django_filters.ModelMultipleChoiceFilter,
+            )
+            if all(
+                isinstance(filterset.filters[name], lookups)
+                and all(e.code == "invalid_choice" for e in found)
+                for name, found in errors.items()
+            ):
+                raise NoSuchRecord(
+                    {name: [str(m) for m in filterset.errors[name]] for name in errors}
+                )
+            raise ValidationError(filterset.errors)
+        return filterset
+
+
+class PassageFilter(django_filters.FilterSet):
+    """The quotes or notes of one article. Any id is taken: an article the
+    client may not see simply has none (a 400 for some ids and an empty list
+    for others would tell which ids are drafts)."""
+
+    article = extend_schema_field({"type": "integer", "minimum": 1})(
+        IdFilter(field_name="article_id", min_value=1, help_text="The article's id.")
+    )
+
+
+class QuoteFilter(PassageFilter):
+    speaker = documented_as_slug(
+        SlugFilter(
+            queryset=visible(Person),
+            help_text="The speaker's slug (as quotes give it).",
+        )
+    )
+
+    class Meta:
+        model = Quote
+        fields = []
+
+
+class AnnotationFilter(PassageFilter):
+    visibility = django_filters.ChoiceFilter(
+        choices=Annotation.Visibility.choices,
+        help_text="`public`, or `internal` (curators' own notes, which only "
+        "curators see).",
+    )
+
+    class Meta:
+        model = Annotation
+        fields = []

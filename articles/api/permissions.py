@@ -10,10 +10,3 @@ class ArchivePermissions(DjangoModelPermissions):
         if request.method in SAFE_METHODS:
             return True
         return super().has_permission(request, view)
-
-
-def sees_drafts(user) -> bool:
-    """Curators and editors see every article, whatever its status."""
-    return bool(
-        user and user.is_authenticated and user.has_perm("articles.view_article")
-    )

@@ -2,15 +2,19 @@
 a fuller one for an article's detail; writes validate with the models' own
 `full_clean`, so the API accepts exactly what the admin accepts."""
 
+import re
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.fields import empty
 from rest_framework.reverse import reverse
 from simple_history.utils import bulk_create_with_history
 
-from .. import workflow
+from .. import export, workflow
+from ..filters import SLUG
 from ..models import (
     Annotation,
     Article,
@@ -22,7 +26,88 @@ from ..models import (
     Quote,
     Topic,
 )
+from ..workflow import sees_drafts
 from .errors import Conflict
+
+
+def json_type_errors(serializer, data) -> dict[str, list[str]]:
+    """Return what in a write's JSON body the schema does not allow, by field:
+    a field the serializer does not write (unknown, or read-only), or a value
+    of another JSON type than the field's (DRF alone would take 0 for a text,
+    "true" for a boolean, "12" for a number, and drop unknown fields).
+
+    The schema says the same: request bodies take no other properties
+    (schema.ArchiveAutoSchema) and each field's JSON type."""
+    if not isinstance(data, dict):
+        return {}  # DRF answers that the body must be an object
+    errors = {}
+    for name, value in data.items():
+        field = serializer.fields.get(name)
+        if field is None or field.read_only:
+            errors[name] = [f"This endpoint does not write “{name}”."]
+            continue
+        problem = value_error(field, value)
+        if problem:
+            errors[name] = [problem]
+    return errors
+
+
+def value_error(field, value) -> str | None:
+    """Return why value is not of field's JSON type, or None."""
+    if value is None:
+        return None  # DRF says whether the field may be null
+    if isinstance(field, serializers.ListSerializer | serializers.ManyRelatedField):
+        if not isinstance(value, list):
+            return "Give a list."
+        child = (
+            field.child
+            if isinstance(field, serializers.ListSerializer)
+            else field.child_relation
+        )
+        for index, item in enumerate(value):
+            problem = value_error(child, item)
+            if problem:
+                return f"{index}: {problem}"
+        return None
+    if isinstance(field, serializers.Serializer):
+        if not isinstance(value, dict):
+            return "Give an object."
+        nested = json_type_errors(field, value)
+        return "; ".join(f"{k}: {' '.join(v)}" for k, v in nested.items()) or None
+    if isinstance(field, serializers.ListField):
+        if not isinstance(value, list):
+            return "Give a list."
+        for index, item in enumerate(value):
+            problem = value_error(field.child, item)
+            if problem:
+                return f"{index}: {problem}"
+        return None
+    expected = json_type(field)
+    if expected is None or isinstance(value, expected[0]):
+        if expected and expected[0] is int and isinstance(value, bool):
+            return f"Give {expected[1]}."
+        return None
+    return f"Give {expected[1]}."
+
+
+def json_type(field):
+    """Return (Python type, description) of the JSON value field takes."""
+    if isinstance(field, serializers.BooleanField):
+        return bool, "true or false"
+    if isinstance(field, serializers.IntegerField | serializers.PrimaryKeyRelatedField):
+        return int, "a whole number"
+    if isinstance(field, serializers.FloatField | serializers.DecimalField):
+        return (int, float), "a number"
+    if isinstance(
+        field,
+        serializers.CharField
+        | serializers.ChoiceField
+        | serializers.DateTimeField
+        | serializers.DateField
+        | serializers.RelatedField,
+    ):
+        return str, "text (a JSON string)"
+    return None
 
 
 class ModelCleanMixin:
@@ -36,6 +121,12 @@ class ModelCleanMixin:
 
     def get_validators(self):
         return []
+
+    def to_internal_value(self, data):
+        errors = json_type_errors(self, data)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
     clean_exclude: tuple[str, ...] = ()
 
@@ -81,14 +172,62 @@ class ModelCleanMixin:
 
 
 class FieldsMixin:
-    """Return only the fields named in the request's `fields=` parameter."""
+    """Return only the fields named in the request's `fields=` parameter (the
+    view has checked the names), and the curators' fields only to curators.
+
+    `ALWAYS` fields come whatever `fields=` says: a list row's `kind`, which
+    tells an article from a tombstone. Every other field may be left out, so
+    the schema marks no other field required (schema.ArchiveAutoSchema).
+    """
+
+    ALWAYS: tuple[str, ...] = ()
+    CURATORS_ONLY: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         wanted = self.context.get("fields")
         if wanted:
-            for name in set(self.fields) - set(wanted):
+            for name in set(self.fields) - set(wanted) - set(self.ALWAYS):
                 self.fields.pop(name)
+        request = self.context.get("request")
+        if self.CURATORS_ONLY and not (request and sees_drafts(request.user)):
+            for name in self.CURATORS_ONLY:
+                self.fields.pop(name, None)
+
+    @classmethod
+    def selectable_fields(cls) -> list[str]:
+        """Return the names `fields=` may choose from."""
+        return [name for name in cls.Meta.fields if name not in cls.ALWAYS]
+
+
+@extend_schema_field({"type": "string", "pattern": SLUG})
+class SlugRef(serializers.SlugRelatedField):
+    """A record named by its slug. A value that cannot be a slug is refused
+    before the database sees it (a NUL byte was a 500 on PostgreSQL)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("slug_field", "slug")
+        super().__init__(**kwargs)
+
+    def run_validation(self, data=empty):
+        # An empty text is not a slug (DRF's related fields take it as null).
+        if data == "":
+            self.fail("invalid")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str) or not re.fullmatch(SLUG, data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def name_list(help_text: str):
+    """A list of names (aliases, keywords, domains), as the models keep them."""
+    return serializers.ListField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        help_text=help_text,
+    )
 
 
 class OutletRefSerializer(serializers.ModelSerializer):
@@ -129,6 +268,9 @@ def api_url(name, obj, context, kwarg="slug"):
 
 
 class OutletSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """An outlet: a publisher the archive collects from."""
+
+    domains = name_list("Web domains it publishes on, e.g. `tass.com`.")
     country = serializers.CharField(
         required=False, allow_blank=True, help_text="ISO 3166-1 alpha-2 code."
     )
@@ -157,6 +299,9 @@ class OutletSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer
 
 
 class PersonSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """A person the coverage names, quotes or is written by."""
+
+    aliases = name_list("Other spellings and scripts of the name.")
     web_url = WebUrlField()
     article_count = serializers.IntegerField(
         source="n_articles",
@@ -180,8 +325,10 @@ class PersonSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer
 
 
 class TopicSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
-    parent = serializers.SlugRelatedField(
-        slug_field="slug",
+    """A topic articles are tagged with."""
+
+    keywords = name_list("Other names and words that signal the topic.")
+    parent = SlugRef(
         queryset=Topic.objects.all(),
         required=False,
         allow_null=True,
@@ -221,9 +368,7 @@ class PersonRoleSerializer(serializers.Serializer):
     """A person linked to an article, with the role. Read from the article's
     confirmed links (the browsable API's form shows them, for instance)."""
 
-    person = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Person.objects.all(), help_text="Person slug."
-    )
+    person = SlugRef(queryset=Person.objects.all(), help_text="Person slug.")
     name = serializers.CharField(source="person.name", read_only=True)
     role = serializers.ChoiceField(choices=ArticlePerson.Role.choices)
 
@@ -232,12 +377,12 @@ class PersonRoleSerializer(serializers.Serializer):
 
 
 class QuoteSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """Quoted words, located in the article's body by character offsets."""
+
     article = serializers.PrimaryKeyRelatedField(
         queryset=Article.objects.all(), help_text="The article's id."
     )
-    speaker = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Person.objects.all(), help_text="Person slug."
-    )
+    speaker = SlugRef(queryset=Person.objects.all(), help_text="Person slug.")
     speaker_name = serializers.CharField(source="speaker.name", read_only=True)
     web_url = WebUrlField()
 
@@ -258,6 +403,8 @@ class QuoteSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer)
 
 
 class AnnotationSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerializer):
+    """A curator's note on an article or a passage of it."""
+
     article = serializers.PrimaryKeyRelatedField(
         queryset=Article.objects.all(), help_text="The article's id."
     )
@@ -287,25 +434,76 @@ class AnnotationSerializer(FieldsMixin, ModelCleanMixin, serializers.ModelSerial
             instance.author = request.user
 
 
+@extend_schema_field({"type": "string", "format": "date-time", "nullable": True})
+class ExactTimeField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text",
+            "When it was published, in UTC; null when undated, or when only the "
+            "day is known (`date_inferred`): a day alone never reads as midnight.",
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, article):
+        return export.dates(article)["published_at"]
+
+
+@extend_schema_field({"type": "string", "format": "date", "nullable": True})
+class PublishedDateField(serializers.Field):
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "The day it was published (UTC, as in the permalink)."
+        )
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, article):
+        return export.dates(article)["published_date"]
+
+
+def kind_field(kind: str):
+    return extend_schema_field({"type": "string", "enum": [kind]})(
+        serializers.SerializerMethodField(
+            help_text=f"`{kind}`: what the row is (a list may mix articles and "
+            "tombstones)."
+        )
+    )
+
+
 class ArticleSerializer(FieldsMixin, serializers.ModelSerializer):
     """An article in a list: metadata, no body."""
 
+    ALWAYS = ("kind",)
+
+    kind = kind_field("article")
     api_url = serializers.SerializerMethodField(help_text="This record in the API.")
     web_url = WebUrlField(help_text="The article's permalink on the public site.")
     outlet = OutletRefSerializer(read_only=True)
+    url = serializers.CharField(
+        read_only=True,
+        help_text="The canonical URL at the outlet; empty when unknown.",
+    )
+    published_at = ExactTimeField()
+    published_date = PublishedDateField()
     authors = serializers.SerializerMethodField(help_text="Confirmed authors' names.")
-    modified_at = serializers.DateTimeField(source="updated_at", read_only=True)
+    modified_at = serializers.DateTimeField(
+        source="updated_at",
+        read_only=True,
+        help_text="When the article, its people, topics, quotes or notes last changed.",
+    )
 
     class Meta:
         model = Article
         fields = [
+            "kind",
             "id",
             "api_url",
             "web_url",
             "title",
             "slug",
             "outlet",
+            "url",
             "published_at",
+            "published_date",
             "date_inferred",
             "dateline",
             "language",
@@ -317,6 +515,9 @@ class ArticleSerializer(FieldsMixin, serializers.ModelSerializer):
             "modified_at",
         ]
         read_only_fields = fields
+
+    def get_kind(self, obj) -> str:
+        return "article"
 
     def get_api_url(self, obj) -> str:
         return api_url("article", obj, self.context, kwarg="pk")
@@ -346,24 +547,30 @@ class ArticleAnnotationSerializer(serializers.ModelSerializer):
 
 
 class ProvenanceSerializer(serializers.Serializer):
-    url = serializers.CharField(
-        help_text="The canonical URL at the outlet (empty when unknown)."
-    )
     content_hash = serializers.CharField(help_text="SHA-256 of the normalised body.")
     imported_at = serializers.DateTimeField(allow_null=True)
     source = serializers.CharField(help_text="The file it was imported from.")
 
 
 class ArticleDetailSerializer(ArticleSerializer):
-    """One article with its body, people, topics, quotes, notes and provenance."""
+    """One article with its body, people, topics, quotes, notes and provenance;
+    for curators also the internal notes and the withdrawal reason."""
 
-    people = serializers.SerializerMethodField()
-    topics = serializers.SerializerMethodField()
+    CURATORS_ONLY = ("notes", "withdrawal_reason")
+
+    people = serializers.SerializerMethodField(help_text="Confirmed people.")
+    topics = serializers.SerializerMethodField(help_text="Confirmed topics.")
     quotes = ArticleQuoteSerializer(many=True, read_only=True, source="shown_quotes")
     annotations = ArticleAnnotationSerializer(
         many=True, read_only=True, source="shown_annotations"
     )
     provenance = serializers.SerializerMethodField()
+    notes = serializers.CharField(
+        read_only=True, help_text="Curators only: the internal notes."
+    )
+    withdrawal_reason = serializers.CharField(
+        read_only=True, help_text="Curators only: why it was withdrawn."
+    )
 
     class Meta(ArticleSerializer.Meta):
         fields = [
@@ -374,29 +581,28 @@ class ArticleDetailSerializer(ArticleSerializer):
             "quotes",
             "annotations",
             "provenance",
+            "notes",
+            "withdrawal_reason",
         ]
         read_only_fields = fields
 
-    @extend_schema_field(PersonRoleSerializer(many=True))
+    @extend_schema_field(export.PersonColumnSerializer(many=True))
     def get_people(self, obj):
-        return [
-            {"person": link.person.slug, "name": link.person.name, "role": link.role}
-            for link in obj.confirmed_people
-        ]
+        return export.people(obj)
 
-    @extend_schema_field(NamedRefSerializer(many=True))
+    @extend_schema_field(export.TopicColumnSerializer(many=True))
     def get_topics(self, obj):
-        return [
-            {"slug": link.topic.slug, "name": link.topic.name}
-            for link in obj.confirmed_topics
-        ]
+        return export.topics(obj)
 
     @extend_schema_field(ProvenanceSerializer)
     def get_provenance(self, obj):
         return {
-            "url": obj.url,
             "content_hash": obj.content_hash,
-            "imported_at": obj.imported_at,
+            "imported_at": ProvenanceSerializer()
+            .fields["imported_at"]
+            .to_representation(obj.imported_at)
+            if obj.imported_at
+            else None,
             "source": obj.source,
         }
 
@@ -412,12 +618,9 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
     # A duplicate body is reported once, on the body, by Article.clean.
     clean_exclude = ("content_hash",)
 
-    outlet = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Outlet.objects.all(), help_text="Outlet slug."
-    )
+    outlet = SlugRef(queryset=Outlet.objects.all(), help_text="Outlet slug.")
     people = PersonRoleSerializer(many=True, required=False)
-    topics = serializers.SlugRelatedField(
-        slug_field="slug",
+    topics = SlugRef(
         queryset=Topic.objects.all(),
         many=True,
         required=False,
@@ -426,8 +629,7 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
     version = serializers.IntegerField(
         required=False,
         min_value=1,
-        help_text="Required to update: the `version` you read. A stale version is "
-        "refused with 409, so no one's change is silently overwritten.",
+        help_text="Ignored when creating.",
     )
 
     class Meta:
@@ -534,19 +736,40 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
             )
 
 
+class ArticleUpdateSerializer(ArticleWriteSerializer):
+    """What curators send to change an article: as to create one, with the
+    `version` they read, which a PATCH must send too."""
+
+    REQUIRED_IN_PATCH = ("version",)
+
+    version = serializers.IntegerField(
+        min_value=1,
+        help_text="The `version` you read. A stale version is refused with 409, "
+        "so no one's change is silently overwritten.",
+    )
+
+
+@extend_schema_serializer(deprecate_fields=["tombstone"])
 class TombstoneSerializer(serializers.Serializer):
     """An article that left the public archive: remove your copy."""
 
+    kind = kind_field("tombstone")
     id = serializers.IntegerField(source="article_id")
     slug = serializers.SlugField()
     status = serializers.ChoiceField(
         choices=["draft", "review", "withdrawn", "deleted"],
         help_text="Its status now, or `deleted`.",
     )
-    modified_at = serializers.DateTimeField(source="removed_at")
-    tombstone = serializers.BooleanField(default=True)
+    modified_at = serializers.DateTimeField(
+        source="removed_at", help_text="When it left the public archive."
+    )
+    tombstone = serializers.SerializerMethodField(
+        help_text="Always true; `kind` says the same (kept for older clients)."
+    )
 
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        data["tombstone"] = True
-        return data
+    def get_kind(self, obj) -> str:
+        return "tombstone"
+
+    @extend_schema_field({"type": "boolean", "enum": [True]})
+    def get_tombstone(self, obj):
+        return True

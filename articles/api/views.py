@@ -1,29 +1,33 @@
-import csv
-import datetime as dt
-import json
+"""The API's viewsets: what each endpoint reads and writes, which parameters it
+takes, and which records each client may see (the models' published() and
+public(), or everything for curators)."""
 
-from django.db.models import Prefetch
-from django.http import StreamingHttpResponse
+import datetime as dt
+
+from django.db.models import DateTimeField, Prefetch, Value
+from django.http import Http404, StreamingHttpResponse
 from django.utils.http import http_date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
-    OpenApiParameter,
+    PolymorphicProxySerializer,
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import serializers, viewsets
+from rest_framework import viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 
-from .. import search
+from .. import export, search
 from ..cache import CachedReadsMixin, cached_read
+from ..export import ExportRowSerializer
+from ..filters import SLUG
 from ..models import (
     Annotation,
     Article,
     ArticlePerson,
-    ArticleTopic,
     LinkState,
     Outlet,
     Person,
@@ -31,20 +35,62 @@ from ..models import (
     Tombstone,
     Topic,
 )
+from ..parameters import filter_parameters, parameter_errors
 from ..search import PUBLISHED, Question
+from ..workflow import sees_drafts
 from . import serializers as s
-from .filters import ApiArticleFilter, StrictFilterBackend
-from .pagination import Key, Source
-from .permissions import sees_drafts
-
-FIELDS_PARAMETER = OpenApiParameter(
-    "fields",
-    OpenApiTypes.STR,
-    description="Comma-separated fields to return (default: all), e.g. "
-    "`id,title,published_at`.",
+from .errors import Gone
+from .filters import (
+    AnnotationFilter,
+    ApiArticleFilter,
+    ExportFilter,
+    QuoteFilter,
+    StrictFilterBackend,
 )
+from .pagination import Key, Source
+
 BY_ID = [Key("id")]
 CONFIRMED = {"state": LinkState.CONFIRMED}
+PAGINATION_PARAMETERS = {"cursor", "page_size"}
+
+
+class DeclaredParametersMixin:
+    """Take only the query parameters this operation declares, each as often
+    as it may come: any other is a 400 naming it (articles.parameters), never
+    silently ignored. What is declared comes from the same places as the
+    schema's parameters: the action's FilterSet, the paginator, `fields=`."""
+
+    def declared_parameters(self) -> tuple[set[str], set[str]]:
+        """Return the names the current action takes, and those that repeat."""
+        known, repeatable = set(), set()
+        if self.action in ("list", "export"):
+            filterset = self.get_filterset_class()
+            if filterset is not None:
+                known, repeatable = filter_parameters(filterset)
+        if self.action == "list" and self.pagination_class is not None:
+            known |= PAGINATION_PARAMETERS
+        if self.takes_fields():
+            known.add("fields")
+        return known, repeatable
+
+    def get_filterset_class(self):
+        return getattr(self, "filterset_class", None)
+
+    def takes_fields(self) -> bool:
+        return self.action in ("list", "retrieve") and issubclass(
+            self.get_serializer_class(), s.FieldsMixin
+        )
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method == "OPTIONS" or self.action is None:
+            return  # no such operation: the 405 says so
+        known, repeatable = self.declared_parameters()
+        errors = parameter_errors(
+            request.query_params, known=known, repeatable=repeatable
+        )
+        if errors:
+            raise ValidationError(errors)
 
 
 class FieldsMixin:
@@ -53,9 +99,9 @@ class FieldsMixin:
     def get_serializer_context(self):
         context = super().get_serializer_context()
         raw = self.request.query_params.get("fields") if self.request else None
-        if raw and self.request.method == "GET":
+        if raw is not None and self.takes_fields():
             wanted = [name.strip() for name in raw.split(",") if name.strip()]
-            known = self.get_serializer_class()().fields
+            known = self.get_serializer_class().selectable_fields()
             unknown = [name for name in wanted if name not in known]
             if unknown or not wanted:
                 raise ValidationError(
@@ -86,15 +132,24 @@ class WriteMixin:
         self.perform_create(serializer)
 
 
-class EntityViewSet(
-    CachedReadsMixin, FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet
-):
-    """Outlets, people and topics: addressed by slug, with published counts."""
+class ArchiveViewSet(DeclaredParametersMixin, FieldsMixin, viewsets.ModelViewSet):
+    pass
+
+
+class EntityViewSet(CachedReadsMixin, KeysetById, WriteMixin, ArchiveViewSet):
+    """Outlets, people and topics: addressed by slug, with published counts.
+    The public sees those with published articles (the models' public())."""
 
     lookup_field = "slug"
+    # Only a slug can name one: anything else (a NUL byte, which PostgreSQL
+    # cannot compare) is no address, a 404 before the database is asked.
+    lookup_value_regex = SLUG.strip("^$")
 
     def get_queryset(self):
-        return self.queryset.model.objects.with_published_counts()
+        entities = self.queryset.model.objects.with_published_counts()
+        if self.request.method in SAFE_METHODS and not sees_drafts(self.request.user):
+            entities = entities.public()
+        return entities
 
 
 class OutletViewSet(EntityViewSet):
@@ -121,16 +176,14 @@ class TopicViewSet(EntityViewSet):
         return super().get_queryset().select_related("parent")
 
 
-class PassageViewSet(
-    CachedReadsMixin, FieldsMixin, KeysetById, WriteMixin, viewsets.ModelViewSet
-):
+class PassageViewSet(CachedReadsMixin, KeysetById, WriteMixin, ArchiveViewSet):
+    lookup_value_regex = "[0-9]+"
+
     def get_queryset(self):
         queryset = self.model.objects.select_related("article", *self.related)
         if sees_drafts(self.request.user):
             return queryset
-        return queryset.filter(
-            article__status=Article.Status.PUBLISHED, **self.public_filter
-        )
+        return queryset.public()
 
 
 class QuoteViewSet(PassageViewSet):
@@ -139,8 +192,7 @@ class QuoteViewSet(PassageViewSet):
 
     model = Quote
     related = ["speaker"]
-    filterset_fields = ["article", "speaker"]
-    public_filter = CONFIRMED
+    filterset_class = QuoteFilter
     serializer_class = s.QuoteSerializer
     queryset = Quote.objects.all()
 
@@ -151,13 +203,20 @@ class AnnotationViewSet(PassageViewSet):
 
     model = Annotation
     related = []
-    filterset_fields = ["article", "visibility"]
-    public_filter = {"visibility": Annotation.Visibility.PUBLIC}
+    filterset_class = AnnotationFilter
     serializer_class = s.AnnotationSerializer
     queryset = Annotation.objects.all()
 
 
 ORDERING_KEYS = {
+    "-published_at": [
+        Key("published_at", True, dt.datetime, nullable=True),
+        Key("id", True),
+    ],
+    "published_at": [
+        Key("published_at", False, dt.datetime, nullable=True),
+        Key("id", False),
+    ],
     "modified": [Key("updated_at", False, dt.datetime), Key("id", False)],
 }
 # The API's orderings as the search door names them.
@@ -167,7 +226,32 @@ SEARCH_ORDERS = {
     "relevance": "relevance",
 }
 
-LIST_PARAMETERS = [FIELDS_PARAMETER]
+# Tombstones in a sync stream ordered by date sort after every article, as
+# undated articles do in a date order (by id among them).
+AFTER_EVERY_ARTICLE = Value(None, output_field=DateTimeField())
+
+ARTICLE_ROW = PolymorphicProxySerializer(
+    component_name="ArticleRow",
+    serializers={"article": s.ArticleSerializer, "tombstone": s.TombstoneSerializer},
+    resource_type_field_name="kind",
+    many=True,
+)
+# The POST example, valid against the demo collection (tests/test_api_schema.py
+# sends it).
+NEW_DRAFT = {
+    "title": "Putin and Erdoğan meet in Sochi",
+    "outlet": "tass",
+    "url": "https://tass.com/politics/1",
+    "published_at": "2021-09-29T15:00:00Z",
+    "language": "en",
+    "body": "SOCHI, September 29. /TASS/. Russian President Vladimir Putin said "
+    "the talks with Turkish President Recep Tayyip Erdoğan were useful.",
+    "topics": ["russia-turkey-relations"],
+    "people": [
+        {"person": "vladimir-putin", "role": "quoted"},
+        {"person": "recep-tayyip-erdogan", "role": "mentioned"},
+    ],
+}
 
 
 @extend_schema_view(
@@ -175,55 +259,48 @@ LIST_PARAMETERS = [FIELDS_PARAMETER]
         summary="List articles",
         description="Published articles (curators: every status), newest first, "
         "filtered. With `modified_since`, also tombstones of articles that left "
-        "the public archive since then, all ordered by modification time.",
-        parameters=LIST_PARAMETERS,
-        responses={200: s.ArticleSerializer(many=True)},
+        "the public archive since then (`kind` tells them apart), ordered by "
+        "modification time unless `ordering` says otherwise.",
+        responses={200: ARTICLE_ROW},
     ),
     retrieve=extend_schema(
         summary="One article",
-        parameters=[FIELDS_PARAMETER],
         responses={200: s.ArticleDetailSerializer},
     ),
     create=extend_schema(
         summary="Add an article (curators)",
         request=s.ArticleWriteSerializer,
         responses={201: s.ArticleDetailSerializer},
-        examples=[
-            OpenApiExample(
-                "A new draft",
-                request_only=True,
-                value={
-                    "title": "Putin and Erdoğan meet in Sochi",
-                    "outlet": "tass",
-                    "url": "https://tass.com/politics/1",
-                    "published_at": "2021-09-29T15:00:00Z",
-                    "language": "en",
-                    "body": "SOCHI, September 29. /TASS/. Russian President ...",
-                    "topics": ["diplomacy"],
-                    "people": [{"person": "vladimir-putin", "role": "mentioned"}],
-                },
-            )
-        ],
+        examples=[OpenApiExample("A new draft", request_only=True, value=NEW_DRAFT)],
     ),
     update=extend_schema(
-        request=s.ArticleWriteSerializer,
+        request=s.ArticleUpdateSerializer,
         responses={200: s.ArticleDetailSerializer},
     ),
     partial_update=extend_schema(
-        request=s.ArticleWriteSerializer,
+        request=s.ArticleUpdateSerializer,
         responses={200: s.ArticleDetailSerializer},
     ),
     destroy=extend_schema(summary="Delete an article (editors)"),
 )
-class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
+class ArticleViewSet(ArchiveViewSet):
     """Articles: the archive's coverage."""
 
-    filterset_class = ApiArticleFilter
     queryset = Article.objects.all()
+    lookup_value_regex = "[0-9]+"
+
+    def get_filterset_class(self):
+        return ExportFilter if self.action == "export" else ApiArticleFilter
+
+    @property
+    def filterset_class(self):
+        return self.get_filterset_class()
 
     def get_serializer_class(self):
-        if self.action in ("create", "update", "partial_update"):
+        if self.action == "create":
             return s.ArticleWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return s.ArticleUpdateSerializer
         if self.action == "list":
             return s.ArticleSerializer
         return s.ArticleDetailSerializer
@@ -239,35 +316,24 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        # A list is found by the search door (list, export, keyset); one
-        # article is looked up by its id alone.
+        # A list is found by the search door (list, export, the sync stream's
+        # filters); one article is looked up by its id alone.
         return queryset
 
     def asked(self, request) -> ApiArticleFilter:
-        """The request's filters, validated (a 400 names what is wrong)."""
-        params = request.query_params
-        if params.get("role") and not params.get("person"):
-            raise ValidationError(
-                {"role": ["A role narrows a person filter; give person too."]}
+        """The request's filters, valid: an unknown slug is a 404, any other
+        invalid value a 400, and the status filter is for curators only."""
+        if "status" in request.query_params and not sees_drafts(request.user):
+            raise PermissionDenied(
+                "Only curators can filter by status; the public sees published "
+                "articles only."
             )
-        if "status" in params and not sees_drafts(request.user):
-            raise ValidationError(
-                {
-                    "status": [
-                        "Only curators can filter by status; the public sees "
-                        "published articles only."
-                    ]
-                }
-            )
-        backend = StrictFilterBackend()
-        filterset = backend.get_filterset(request, Article.objects.none(), self)
-        if not filterset.is_valid():
-            raise ValidationError(filterset.errors)
-        return filterset
+        return StrictFilterBackend().validated(request, Article.objects.none(), self)
 
     def question(self, filterset) -> Question:
         """What the filters ask, of what the user may see: the public, the
-        published articles; curators, every status (or those they name)."""
+        published articles (Article.objects.published()); curators, every
+        status, or those they name."""
         statuses = PUBLISHED
         if sees_drafts(self.request.user):
             chosen = filterset.form.cleaned_data.get("status")
@@ -283,33 +349,25 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
             else ("relevance" if searching else "-published_at")
         )
         ordering = params.get("ordering") or default
-        if params.get("modified_since") and ordering != "modified":
-            raise ValidationError(
-                {
-                    "ordering": [
-                        "With modified_since the list is ordered by modification "
-                        "time (ordering=modified), so that tombstones come in order."
-                    ]
-                }
-            )
         if ordering == "relevance" and not searching:
-            raise ValidationError(
-                {"ordering": ["Order by relevance only when searching (with q)."]}
-            )
+            return "-published_at"  # no search: all equally relevant, newest first
         return ordering
 
     def keyset(self, request, queryset):
-        """The sync stream (ordering=modified): articles changed since a time,
-        read in modification order from the database (which orders them
-        exactly, ties and all), the filters' matches kept by the search door,
-        and the tombstones of articles that left the archive meanwhile."""
+        """The sync stream (modified_since): articles changed since a time,
+        read from the database in the order asked for (modification time by
+        default; a stream of changes has no relevance, which reads as newest
+        first), exactly, ties and all; the filters' matches kept by the search
+        door, a batch of rows at a time; and the tombstones of articles that
+        left the archive meanwhile."""
         filterset = self.asked(request)
         question = self.question(filterset)
-        keys = ORDERING_KEYS["modified"]
-        since = filterset.form.cleaned_data.get("modified_since")
-        changed = self.get_queryset()
-        if since is not None:
-            changed = changed.filter(updated_at__gte=since)
+        ordering = self.ordering(request)
+        if ordering == "relevance":
+            ordering = "-published_at"
+        keys = ORDERING_KEYS[ordering]
+        since = filterset.form.cleaned_data["modified_since"]
+        changed = self.get_queryset().filter(updated_at__gte=since)
         if question.statuses is not None:
             changed = changed.filter(status__in=question.statuses)
         keep = None
@@ -320,22 +378,25 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
                 return [row for row in rows if row.pk in found]
 
         sources = [Source(changed, [k.field for k in keys], keep)]
-        if since is not None:
-            stones = Tombstone.objects.filter(removed_at__gte=since)
-            if sees_drafts(request.user):
-                stones = stones.filter(status=Tombstone.DELETED)
-            else:
-                stones = stones.filter(was_public=True)
+        stones = Tombstone.objects.filter(removed_at__gte=since)
+        if sees_drafts(request.user):
+            stones = stones.filter(status=Tombstone.DELETED)
+        else:
+            stones = stones.filter(was_public=True)
+        if ordering == "modified":
             sources.append(Source(stones, ["removed_at", "article_id"]))
-        return "modified", keys, sources
+        else:
+            stones = stones.annotate(after=AFTER_EVERY_ARTICLE)
+            sources.append(Source(stones, ["after", "article_id"]))
+        return ordering, keys, sources
 
     @cached_read
     def list(self, request, *args, **kwargs):
-        ordering = self.ordering(request)
-        if ordering == "modified":
+        if request.query_params.get("modified_since"):
             rows = self.paginate_queryset(self.get_queryset())
         else:
             question = self.question(self.asked(request))
+            ordering = self.ordering(request)
             order = SEARCH_ORDERS[ordering]
 
             def find(**page):
@@ -357,10 +418,32 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
 
     @cached_read
     def retrieve(self, request, *args, **kwargs):
-        article = self.get_object()
+        try:
+            article = self.get_object()
+        except Http404:
+            self.refuse_withdrawn()
+            raise
         response = Response(self.get_serializer(article).data)
         response["Last-Modified"] = http_date(article.updated_at.timestamp())
         return response
+
+    def refuse_withdrawn(self):
+        """Answer 410 for a withdrawn article, as its page on the site does,
+        with the reason readers see there."""
+        if self.request.method not in SAFE_METHODS:
+            return
+        withdrawn = (
+            Article.objects.filter(
+                pk=self.kwargs["pk"], status=Article.Status.WITHDRAWN
+            )
+            .values_list("withdrawal_reason", flat=True)
+            .first()
+        )
+        if withdrawn is not None:
+            raise Gone(
+                "This article was withdrawn from the archive"
+                + (f": {withdrawn}" if withdrawn else ".")
+            )
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -390,45 +473,36 @@ class ArticleViewSet(FieldsMixin, viewsets.ModelViewSet):
     @extend_schema(
         summary="Export every matching article",
         description="Streams every article the filters match (not a sample), "
-        "one row per article, as CSV or JSON Lines. Takes the list's filters.",
-        parameters=[
-            OpenApiParameter(
-                "format",
-                OpenApiTypes.STR,
-                enum=["csv", "jsonl"],
-                required=True,
-                description="`csv` or `jsonl`.",
-            )
-        ],
+        "one row per article, newest first, as CSV or JSON Lines. Takes the "
+        "list's filters. The schema shows one row; JSON Lines sends one per line, "
+        "and CSV flattens it (docs/api.md#export).",
+        filters=True,
         responses={
+            (200, "application/x-ndjson"): ExportRowSerializer,
             (200, "text/csv"): OpenApiTypes.STR,
-            (200, "application/x-ndjson"): OpenApiTypes.STR,
         },
     )
     @action(detail=False, pagination_class=None)
     def export(self, request, format=None):
         # format: the router's suffix (export.json), which names no export
         # format; the format parameter does.
-        fmt = request.query_params.get("format")
-        if fmt not in EXPORTERS:
-            raise ValidationError({"format": ["Choose csv or jsonl."]})
         question = self.question(self.asked(request))
-        rows = Article.objects.for_listing().prefetch_related(*export_prefetches())
-        content_type, write = EXPORTERS[fmt]
-        articles = exported(question, rows)
+        fmt = request.query_params["format"]  # required by ExportFilter
+        articles = export.found(question)
+        content_type, write = export.FORMATS[fmt]
         response = StreamingHttpResponse(
-            write(export_row(request, a) for a in articles), content_type=content_type
+            write(
+                export.rows(
+                    articles,
+                    permalink=lambda a: request.build_absolute_uri(
+                        a.get_absolute_url()
+                    ),
+                )
+            ),
+            content_type=content_type,
         )
         response["Content-Disposition"] = f'attachment; filename="articles.{fmt}"'
         return response
-
-
-def exported(question, rows):
-    """Every article the question finds, newest first, read from the database
-    a chunk of ids at a time (a stream of any length in constant memory)."""
-    for chunk in search.ids(question, order="newest"):
-        by_pk = rows.in_bulk(chunk)
-        yield from (by_pk[pk] for pk in chunk if pk in by_pk)
 
 
 def authors_prefetch():
@@ -445,104 +519,11 @@ def detail_prefetches(user):
     annotations = Annotation.objects.all()
     quotes = Quote.objects.select_related("speaker")
     if not sees_drafts(user):
-        annotations = annotations.filter(visibility=Annotation.Visibility.PUBLIC)
-        quotes = quotes.filter(**CONFIRMED)
+        annotations = annotations.public()
+        quotes = quotes.public()
     return [
         authors_prefetch(),
-        *export_prefetches(),
+        *export.prefetches(),
         Prefetch("quotes", quotes, to_attr="shown_quotes"),
         Prefetch("annotations", annotations, to_attr="shown_annotations"),
     ]
-
-
-def export_prefetches():
-    return [
-        Prefetch(
-            "person_links",
-            ArticlePerson.objects.filter(**CONFIRMED)
-            .select_related("person")
-            .order_by("role", "person__name"),
-            to_attr="confirmed_people",
-        ),
-        Prefetch(
-            "topic_links",
-            ArticleTopic.objects.filter(**CONFIRMED)
-            .select_related("topic")
-            .order_by("topic__name"),
-            to_attr="confirmed_topics",
-        ),
-    ]
-
-
-TIME = serializers.DateTimeField()  # the API's own format: 2021-09-29T15:00:00Z
-EXPORT_COLUMNS = [
-    "id",
-    "title",
-    "outlet",
-    "outlet_slug",
-    "url",
-    "published_at",
-    "language",
-    "authors",
-    "topics",
-    "people",
-    "web_url",
-]
-
-
-def export_row(request, article) -> dict:
-    people = article.confirmed_people
-    return {
-        "id": article.pk,
-        "title": article.title,
-        "outlet": article.outlet.name,
-        "outlet_slug": article.outlet.slug,
-        "url": article.url,
-        "published_at": TIME.to_representation(article.published_at)
-        if article.published_at
-        else None,
-        "language": article.language,
-        "authors": [
-            p.person.name for p in people if p.role == ArticlePerson.Role.AUTHOR
-        ],
-        "topics": [link.topic.slug for link in article.confirmed_topics],
-        "people": [f"{p.person.slug}:{p.role}" for p in people],
-        "web_url": request.build_absolute_uri(article.get_absolute_url()),
-    }
-
-
-class _Line:
-    def write(self, value):
-        return value
-
-
-# A spreadsheet runs a cell that begins with one of these as a formula
-# (=HYPERLINK(...), say); an apostrophe in front makes it text (OWASP's advice
-# on CSV injection). JSON Lines keeps every value exactly.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value):
-    if isinstance(value, list):
-        value = "; ".join(value)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def write_csv(rows):
-    writer = csv.writer(_Line())
-    yield writer.writerow(EXPORT_COLUMNS)
-    for row in rows:
-        yield writer.writerow([_csv_cell(v) for v in row.values()])
-
-
-def write_jsonl(rows):
-    for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
-
-
-EXPORTERS = {
-    "csv": ("text/csv; charset=utf-8", write_csv),
-    "jsonl": ("application/x-ndjson; charset=utf-8", write_jsonl),
-}

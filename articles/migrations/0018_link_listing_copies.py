@@ -34,6 +34,7 @@ from django.db import migrations, models
 LINKS = ("articles_articleperson", "person_id"), ("articles_articletopic", "topic_id")
 
 # An article's status and date, passed to its links (on both databases).
+# `public` mirrors Article.objects.published(): status = 'published'.
 TO_LINKS = "\n".join(
     f"""  UPDATE {table}
     SET public = NEW.status = 'published', published_at = NEW.published_at

@@ -11,6 +11,7 @@ refuses NULLS LAST in an index (and sorts NULL last when descending anyway).
 
 from django.db import migrations
 
+# WHERE status = 'published' mirrors Article.objects.published().
 FORWARD = """
 CREATE INDEX IF NOT EXISTS article_outlet_public_idx ON articles_article
   (outlet_id, published_at DESC NULLS LAST, id DESC)

@@ -146,7 +146,7 @@ def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     for name in ("id", "newest", "oldest", "outlet"):
         builder.add_unsigned_field(name, indexed=True, fast=True)
-    for name in ("status", "person", "role", "topic", "speaker"):
+    for name in ("status", "person", "role", "roles", "topic", "speaker"):
         builder.add_unsigned_field(name, indexed=True, fast=True)
     builder.add_integer_field("at", indexed=True, fast=True)
     builder.add_integer_field("month", fast=True)
@@ -200,6 +200,8 @@ class Entry:
             doc.add_unsigned("role", person * ROLES + ROLE_CODES[role])
         for person in sorted({person for person, _ in self.people}):
             doc.add_unsigned("person", person)
+        for role in sorted({role for _, role in self.people}):
+            doc.add_unsigned("roles", ROLE_CODES[role])
         for topic in sorted(set(self.topics)):
             doc.add_unsigned("topic", topic)
         for speaker in sorted(set(self.speakers)):
@@ -298,6 +300,8 @@ def compile_question(question: Question, groups: list[str]) -> tantivy.Query:
         )
     for topic in question.topics:
         clauses.append(_filtered(_terms("topic", [topic])))
+    if question.role and not question.people:  # anyone in that role
+        clauses.append(_filtered(_terms("roles", [ROLE_CODES[question.role]])))
     for person in question.people:
         if question.role:
             value = person * ROLES + ROLE_CODES[question.role]

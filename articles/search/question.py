@@ -47,7 +47,7 @@ class Question:
     languages: frozenset[str] = frozenset()  # any of these language tags
     topics: tuple[int, ...] = ()  # all of these topics
     people: tuple[int, ...] = ()  # all of these people…
-    role: str | None = None  # …each in this role
+    role: str | None = None  # …each in this role (without people: anyone in it)
     speakers: tuple[int, ...] = ()  # quoting all of these people
     since: dt.datetime | None = None  # published at or after
     until: dt.datetime | None = None  # published before

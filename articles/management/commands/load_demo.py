@@ -1,7 +1,6 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from articles.counts import recount_all
 from articles.models import Article
 
 DEMO_FIXTURE = "fixtures/demo.json"
@@ -27,8 +26,8 @@ class Command(BaseCommand):
                 "The archive already holds articles; demo data not loaded."
             )
             return
+        # The archive's loaddata recounts what it loaded (commands/loaddata.py).
         call_command("loaddata", DEMO_FIXTURE, verbosity=0)
-        recount_all()  # loaddata sends raw signals, which the counts skip
         self.stdout.write(
             self.style.SUCCESS(f"Loaded {Article.objects.count()} demo articles.")
         )

@@ -1,0 +1,251 @@
+"""The export of articles as CSV and JSON Lines: one row per article, its columns
+defined here once for every surface that exports (the API's
+/api/v1/articles/export/, and the public site's "export this view").
+
+A row has the same names and values as the article in the API's detail, less
+what an export has no use for (quotes, notes, provenance): `outlet`, `people` and
+`topics` are objects there and in JSON Lines. CSV, which has no objects, flattens
+them by one rule: an object becomes one column per field (`outlet.slug`,
+`outlet.name`, `outlet.country`), and a list one cell whose items are joined by
+"; " (a person as "Name (role)", a topic as its name). docs/api.md#export shows
+the columns.
+"""
+
+import csv
+import json
+
+from django.db.models import Prefetch
+from rest_framework import serializers
+
+from . import search
+from .models import Article, ArticlePerson, ArticleTopic, LinkState
+
+CONFIRMED = {"state": LinkState.CONFIRMED}
+TIME = serializers.DateTimeField()  # the API's own format: 2021-09-29T15:00:00Z
+
+
+def dates(article) -> dict:
+    """Return an article's date fields as every read shows them.
+
+    `published_at` is the exact time, or None when only the day is known (a
+    date a curator inferred, shown on the site without a time): a day alone
+    must not read as midnight. `published_date` is the UTC day of either.
+    """
+    moment = article.published_at
+    return {
+        "published_at": (
+            TIME.to_representation(moment)
+            if moment and not article.date_inferred
+            else None
+        ),
+        "published_date": moment.date().isoformat() if moment else None,
+        "date_inferred": article.date_inferred,
+    }
+
+
+def exportable(articles):
+    """Return the articles (a queryset) with what their rows read: the outlet
+    joined, the confirmed people and topics prefetched, the columns no row
+    shows left unread."""
+    return (
+        articles.select_related("outlet")
+        .defer("raw_text", "notes")
+        .prefetch_related(*prefetches())
+    )
+
+
+def found(question, *, chunk: int = 1_000):
+    """Every article a search question finds, newest first (undated last),
+    read a chunk of ids at a time from the search door: a stream of any length
+    in constant memory. What the public may not see is never read."""
+    articles = Article.objects.all()
+    if question.is_public:
+        articles = articles.published()
+    articles = exportable(articles)
+    for ids in search.ids(question, order="newest", chunk=chunk):
+        by_pk = articles.in_bulk(ids)
+        yield from (by_pk[pk] for pk in ids if pk in by_pk)
+
+
+def prefetches():
+    """Return what a row reads besides the article and its outlet (joined):
+    its confirmed people and topics, in a fixed order."""
+    return [
+        Prefetch(
+            "person_links",
+            ArticlePerson.objects.filter(**CONFIRMED)
+            .select_related("person")
+            .order_by("role", "person__name"),
+            to_attr="confirmed_people",
+        ),
+        Prefetch(
+            "topic_links",
+            ArticleTopic.objects.filter(**CONFIRMED)
+            .select_related("topic")
+            .order_by("topic__name"),
+            to_attr="confirmed_topics",
+        ),
+    ]
+
+
+def people(article) -> list[dict]:
+    return [
+        {"person": link.person.slug, "name": link.person.name, "role": link.role}
+        for link in article.confirmed_people
+    ]
+
+
+def topics(article) -> list[dict]:
+    return [
+        {"slug": link.topic.slug, "name": link.topic.name}
+        for link in article.confirmed_topics
+    ]
+
+
+class OutletColumnsSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166-1 alpha-2, or empty.")
+
+
+class PersonColumnSerializer(serializers.Serializer):
+    person = serializers.CharField(help_text="The person's slug.")
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=ArticlePerson.Role.choices)
+
+
+class TopicColumnSerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ExportRowSerializer(serializers.Serializer):
+    """One exported article (a line of JSON Lines; CSV flattens it). The fields
+    declared here are the columns, in order; `to_representation` builds the row
+    directly, for speed, and the tests hold it to these declarations."""
+
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    outlet = OutletColumnsSerializer()
+    published_at = serializers.DateTimeField(
+        allow_null=True,
+        help_text="The exact time in UTC; null when undated or when only the day "
+        "is known (date_inferred).",
+    )
+    published_date = serializers.DateField(
+        allow_null=True, help_text="The day of publication (UTC); null if undated."
+    )
+    date_inferred = serializers.BooleanField(
+        help_text="A curator inferred the date from the text; only the day is known."
+    )
+    language = serializers.CharField()
+    lead = serializers.CharField()
+    body = serializers.CharField()
+    people = PersonColumnSerializer(many=True, help_text="Confirmed people.")
+    topics = TopicColumnSerializer(many=True, help_text="Confirmed topics.")
+    url = serializers.CharField(
+        help_text="The canonical URL at the outlet; empty when unknown."
+    )
+    web_url = serializers.URLField(help_text="The permalink on the public site.")
+    modified_at = serializers.DateTimeField()
+    status = serializers.CharField(
+        help_text="Always `published` for the public; curators export any status."
+    )
+
+    def to_representation(self, article):
+        outlet = article.outlet
+        return {
+            "id": article.pk,
+            "title": article.title,
+            "outlet": {
+                "slug": outlet.slug,
+                "name": outlet.name,
+                "country": str(outlet.country or ""),
+            },
+            **dates(article),
+            "language": article.language,
+            "lead": article.lead,
+            "body": article.body,
+            "people": people(article),
+            "topics": topics(article),
+            "url": article.url,
+            "web_url": self.context["permalink"](article),
+            "modified_at": TIME.to_representation(article.updated_at),
+            "status": article.status,
+        }
+
+
+def columns() -> list[str]:
+    """Return the CSV header: the row's fields, objects flattened."""
+    names = []
+    for name, field in ExportRowSerializer().fields.items():
+        if isinstance(field, serializers.Serializer):
+            names += [f"{name}.{sub}" for sub in field.fields]
+        else:
+            names.append(name)
+    return names
+
+
+def rows(articles, *, permalink):
+    """Yield the export rows of articles (as exportable() returns them);
+    permalink(article) gives the absolute page URL."""
+    row = ExportRowSerializer(context={"permalink": permalink})
+    for article in articles:
+        yield row.to_representation(article)
+
+
+class _Line:
+    def write(self, value):
+        return value
+
+
+# A spreadsheet runs a cell that begins with one of these as a formula
+# (=HYPERLINK(...), say); an apostrophe in front makes it text (OWASP's advice
+# on CSV injection). JSON Lines keeps every value exactly.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value):
+    if isinstance(value, list):
+        value = "; ".join(_item(item) for item in value)
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    if value is None:
+        value = ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _item(item) -> str:
+    if "role" in item:
+        return f"{item['name']} ({item['role']})"
+    return item["name"]
+
+
+def _flat(row: dict) -> list:
+    cells = []
+    for value in row.values():
+        if isinstance(value, dict):
+            cells += [_cell(v) for v in value.values()]
+        else:
+            cells.append(_cell(value))
+    return cells
+
+
+def write_csv(rows):
+    writer = csv.writer(_Line())
+    yield writer.writerow(columns())
+    for row in rows:
+        yield writer.writerow(_flat(row))
+
+
+def write_jsonl(rows):
+    for row in rows:
+        yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", write_csv),
+    "jsonl": ("application/x-ndjson; charset=utf-8", write_jsonl),
+}
