@@ -29,7 +29,7 @@ CODE_LENGTH = (2, 35)
 
 def documented_as_slug(filter_):
     """Describe the filter in the API schema as a slug (not a database id)."""
-    schema = {"type": "string", "format": "slug"}
+    schema = {"type": "string", "pattern": SLUG}
     schema["description"] = filter_.extra["help_text"]
     return extend_schema_field(schema)(filter_)
 

@@ -407,6 +407,12 @@ SITE_ROWS = [
         always=PUBLISHED_LISTING,
     ),
     site("search-feed", lambda w: "/articles/feed/?q=parley", always=PUBLISHED_LISTING),
+    # The workbench counts and names only what is published, whoever asks.
+    site("article-about", lambda w: "/articles/about/?q=parley"),
+    site("article-about-draft", lambda w: "/articles/about/?q=Dromedary"),
+    site("article-chart-csv", lambda w: "/articles/chart.csv?q=parley"),
+    site("compare", lambda w: "/compare/?s=q%3Dparley&s=q%3DDromedary"),
+    site("compare-csv", lambda w: "/compare/chart.csv?s=q%3DDromedary"),
     site(
         "search-feed-rss",
         lambda w: "/articles/feed/rss/?q=parley",

@@ -17,6 +17,8 @@ from articles.models import ArticleVersion
 from articles.text import lead_is_repeated
 from tests.factories import (
     ArticleFactory,
+    ArticlePersonFactory,
+    ArticleTopicFactory,
     OutletFactory,
     PersonFactory,
     QuoteFactory,
@@ -84,7 +86,8 @@ def test_header_search_on_an_article_and_a_missing_page_searches_everything(
 def test_header_search_on_the_list_keeps_its_filters_but_not_words_or_page(
     client, tass
 ):
-    TopicFactory(slug="syria")
+    # A topic the public may see: on a published article.
+    ArticleTopicFactory(topic=TopicFactory(slug="syria"))
     response = client.get(
         "/articles/?q=Idlib&outlet=tass&topic=syria&language=&sort=newest&page=1"
     )
@@ -101,6 +104,7 @@ def test_header_search_on_an_entity_page_searches_within_the_entity(client, tass
     assert (action, hidden) == ("/outlets/tass/", [("language", "en")])
     assert label == "Search TASS within these filters"
     person = PersonFactory(name="Sergey Lavrov", slug="sergey-lavrov")
+    ArticlePersonFactory(person=person)  # named in a published article
     response = client.get(person.get_absolute_url())
     assert header_search(response) == (
         "/people/sergey-lavrov/",
