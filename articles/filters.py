@@ -48,10 +48,17 @@ def visible(model):
     ones (model.objects.public()), or every one for curators and editors. The
     site's lists pass no request: the public's."""
 
+    public = None
+
     def records(request):
+        nonlocal public
         if request is not None and sees_drafts(getattr(request, "user", None)):
             return model.objects.all()
-        return model.objects.public()
+        # public() builds its EXISTS subquery anew each time (about a
+        # millisecond, three times a request); a clone of one made once is free.
+        if public is None:
+            public = model.objects.public()
+        return public.all()
 
     return records
 
