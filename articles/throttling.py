@@ -22,6 +22,14 @@ class SiteSearchThrottle(SettingRateThrottle):
     rate_setting = "SITE_SEARCH_RATE"
 
 
+class SiteExportThrottle(SettingRateThrottle):
+    """Exports from the site count with the API's (one scope, one rate: an
+    export costs the same by either door)."""
+
+    scope = "anon_export"
+    rate_setting = "API_ANON_EXPORT_RATE"
+
+
 def throttle_searches(view):
     """Refuse an anonymous visitor's search (a page asked with `q`) over the rate."""
 
@@ -43,6 +51,29 @@ def throttle_searches(view):
                     "without a search are not limited.",
                     headers={"Retry-After": str(wait)},
                 )
+        return view(request, *args, **kwargs)
+
+    return throttled_view
+
+
+def throttle_exports(view):
+    """Refuse an anonymous visitor's export over API_ANON_EXPORT_RATE."""
+
+    @wraps(view)
+    def throttled_view(request, *args, **kwargs):
+        throttle = SiteExportThrottle()
+        if not throttle.allow_request(request, None):
+            wait = math.ceil(throttle.wait() or 1)
+            return refuse(
+                request,
+                status=429,
+                code="throttled",
+                title="Too many exports",
+                message=f"Exports from your address are limited to "
+                f"{settings.API_ANON_EXPORT_RATE}, and that many have been made. "
+                f"Try again in {wait} second{'s' if wait != 1 else ''}.",
+                headers={"Retry-After": str(wait)},
+            )
         return view(request, *args, **kwargs)
 
     return throttled_view
