@@ -98,6 +98,9 @@ def article_list(request, template="articles/article_list.html", extra=None, **w
     an entity page's own (`within`: its outlet, person or topic)."""
     resolved, name_errors = resolve_names(request.GET)
     if resolved is not None and not name_errors and not list_parameter_errors(request):
+        # The list's own address: slugs for names, and no empty fields.
+        for name in list(resolved):
+            resolved.setlist(name, [v for v in resolved.getlist(name) if v.strip()])
         return redirect(f"{request.path}?{resolved.urlencode()}")
     filterset, sort, errors = asked(request)
     errors.update(name_errors)

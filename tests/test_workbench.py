@@ -353,20 +353,36 @@ def test_a_name_typed_in_a_picker_becomes_the_lists_filter(client, archive):
 
 
 def test_an_unknown_name_answers_400_naming_it_with_the_form_kept(client, archive):
-    response = client.get("/articles/", {"q": "pipeline", "topic_name": "Enrgy"})
+    response = client.get("/articles/", {"q": "pipeline", "topic_name": "Zeppelins"})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "<strong>Topic</strong>" in page
     assert (
-        "No topic in the archive is called “Enrgy”" in page or "Perhaps: Energy" in page
-    )
-    assert 'name="topic_name" id="id_topic_name" value="Enrgy"' in page
+        "<strong>Topic</strong>: No topic in the archive is called “Zeppelins”."
+    ) in page
+    assert 'name="topic_name" id="id_topic_name" value="Zeppelins"' in page
     assert 'name="q" id="id_q" value="pipeline"' in page
+    assert "Follow these results" not in page and "/articles/feed/" not in page
+
+
+def test_a_name_like_several_asks_which(client, archive):
+    namesake = PersonFactory(name="Sergey Lavrovsky", slug="lavrovsky")
+    ArticlePersonFactory(article=ArticleFactory(), person=namesake)
+    response = client.get("/articles/", {"person_name": "Sergey"})
+    assert response.status_code == 400
     assert (
-        "search-feed" not in page
-        and "application/atom+xml"
-        not in page.split("</head>")[0].split("Latest articles")[-1]
-    )
+        "<strong>Person</strong>: Which person do you mean by “Sergey”? "
+        "Perhaps: Sergey Lavrov, Sergey Lavrovsky."
+    ) in response.content.decode()
+    # The whole name is no question.
+    response = client.get("/articles/", {"person_name": "sergey lavrov"})
+    assert response["Location"] == "/articles/?person=lavrov"
+
+
+def test_a_misspelt_name_is_forgiven_on_postgresql(client, archive):
+    if connection.vendor != "postgresql":
+        pytest.skip("Trigram similarity is PostgreSQL's; SQLite matches substrings.")
+    response = client.get("/articles/", {"q": "pipeline", "topic_name": "Enrgy"})
+    assert response["Location"] == "/articles/?q=pipeline&topic=energy"
 
 
 def test_an_entity_pages_filters_take_names_too(client, archive):
