@@ -188,8 +188,8 @@ def describe(filterset) -> str:
         parts += [obj.name for obj in data.get(name) or ()]
     if data.get("role"):
         parts.append(f"as {data['role']}")
-    parts += list(data.get("language") or ())
-    parts += [code.upper() for code in data.get("country") or ()]
+    parts += [language_name(code) for code in data.get("language") or ()]
+    parts += [country_name(code) for code in data.get("country") or ()]
     start, end = data.get("date_from"), data.get("date_to")
     if start or end:
         parts.append(f"{start or '…'} – {end or '…'}")
@@ -221,9 +221,10 @@ COMPARE_PARAMETERS = {"s", "unit", "scale", "add"} | {
 def compare(request):
     """Up to five searches (or outlets, topics, people) on one axis."""
     errors = parameter_errors(request.GET, known=COMPARE_PARAMETERS, repeatable={"s"})
+    add_errors = {}
     if "add" in request.GET and not errors:
-        target, errors = _add_series(request)
-        if not errors:
+        target, add_errors = _add_series(request)
+        if not add_errors:
             return redirect(target)
     series, series_errors = comparison(request)
     unit, scale, chart_errors = chart_options(request.GET)
@@ -231,6 +232,7 @@ def compare(request):
     context = {
         "series": series,
         "errors": errors,
+        "add_errors": add_errors,
         "unit": unit,
         "scale": scale,
         "units": charts.UNITS,
@@ -253,11 +255,13 @@ def compare(request):
     if errors:
         return render(request, "articles/compare.html", context, status=400)
     if series:
+        # A series that could not be added leaves the comparison drawn as it was.
         context["chart"] = compared_chart(series, unit=unit, scale=scale)
         context["csv_url"] = (
             reverse("articles:compare-csv") + "?" + canonical.urlencode()
         )
-    return render(request, "articles/compare.html", context)
+    status = 400 if add_errors else 200
+    return render(request, "articles/compare.html", context, status=status)
 
 
 def _comparison_params(request) -> QueryDict:
