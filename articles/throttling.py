@@ -1,10 +1,11 @@
-"""A modest limit on anonymous visitors' searches on the public site.
+"""Modest limits on anonymous visitors' searches and exports on the public site.
 
 A search costs the database far more than any other page, so an address that
 searches faster than a person reads (SITE_SEARCH_RATE, "30/minute") is asked to
 wait: 429 with Retry-After and a page saying how long. Browsing without `q` is
 never limited, nor is anyone logged in. Counts live in the cache, per client
-address found as the API throttle finds it (API_NUM_PROXIES).
+address found as the API throttle finds it (API_NUM_PROXIES). An export from
+the site counts with the API's exports, against API_ANON_EXPORT_RATE.
 """
 
 import math

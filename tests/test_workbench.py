@@ -512,3 +512,14 @@ def test_the_export_takes_as_many_queries_for_many_articles(client, archive):
         ArticleFactory(title=f"More {n}", published_at=at(2021, 3, n % 28 + 1))
     many, rows = queries()
     assert rows == 46 and many == few
+
+
+def test_exports_from_the_site_count_with_the_apis(client, archive, settings):
+    settings.API_ANON_EXPORT_RATE = "2/hour"
+    assert client.get("/articles/export/", {"format": "csv"}).status_code == 200
+    api = client.get("/api/v1/articles/export/", {"format": "jsonl"})
+    assert api.status_code == 200
+    refused = client.get("/articles/export/", {"format": "csv", "q": "pipeline"})
+    assert refused.status_code == 429
+    assert "Exports from your address are limited to 2/hour" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
