@@ -335,7 +335,7 @@ def named(kind: str, name: str, limit: int = SUGGESTIONS) -> list:
     name = " ".join(strip_control_characters(name).split())[:100]
     if not name:
         return []
-    found = list(model.objects.public().named_like(name)[:limit])
+    found = model.objects.public().resembling(name, limit)
     exact = [o for o in found if name.casefold() in _names_of(o)]
     if not exact and re.fullmatch(SLUG, name):
         by_slug = model.objects.public().filter(slug=name).first()

@@ -331,7 +331,9 @@ def test_names_takes_as_many_queries_for_many_people(
         QuoteFactory(speaker=PersonFactory(name=f"Person {n}", slug=f"person-{n}"))
     many, shown = asked()
     assert shown == 10  # the suggestions' limit
-    assert many == few <= 2
+    # On PostgreSQL: the threshold, the candidates by name, the public ones
+    # among them, a slug (BEGIN and COMMIT counted too); on SQLite, fewer.
+    assert many == few <= 6
 
 
 def test_a_name_typed_in_a_picker_becomes_the_lists_filter(client, archive):
