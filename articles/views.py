@@ -115,6 +115,8 @@ def article_list(request, template="articles/article_list.html", extra=None, **w
             if value.strip()
         ],
         "typed": {name: request.GET.get(name, "") for name in PICKERS},
+        # The form as it was sent, also when refused: relevance stays a choice.
+        "q": query_text(request, "q", 500),
         "languages": workbench.language_choices(),
         "countries": workbench.country_choices(),
         **(extra or {}),

@@ -363,6 +363,7 @@ def test_an_unknown_name_answers_400_naming_it_with_the_form_kept(client, archiv
     ) in page
     assert 'name="topic_name" id="id_topic_name" value="Zeppelins"' in page
     assert 'name="q" id="id_q" value="pipeline"' in page
+    assert '<option value="relevance" selected>Most relevant</option>' in page
     assert "Follow these results" not in page and "/articles/feed/" not in page
 
 
