@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.http import QueryDict
+from django.conf.locale import LANG_INFO
+from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 
 from .models import Article, ArticlePerson, Outlet, Person, Topic
@@ -279,8 +280,6 @@ LANGUAGE_NAMES = {"zh": "Chinese", "pt": "Portuguese", "nb": "Norwegian"}
 
 def language_name(code: str) -> str:
     """A language's English name from its BCP 47 tag ("tr" → "Turkish")."""
-    from django.conf.locale import LANG_INFO
-
     for tag in (code.lower(), code.split("-")[0].lower()):
         name = LANG_INFO.get(tag, {}).get("name") or LANGUAGE_NAMES.get(tag)
         if name:
@@ -289,8 +288,6 @@ def language_name(code: str) -> str:
 
 
 def country_name(code: str) -> str:
-    from django_countries import countries
-
     return countries.name(code.upper()) or code.upper()
 
 
@@ -326,25 +323,31 @@ def active_filters(filterset) -> list[ActiveFilter]:
         if data.get(param):
             day = data[param]
             active.append(ActiveFilter(param, day.isoformat(), f"{label} {day}"))
-    return active
+    return list(dict.fromkeys(active))  # a value given twice is shown once
 
 
 # Finding outlets, topics and people by name (the list's pickers)
 
 NAMED = {"outlet": Outlet, "topic": Topic, "person": Person}
+# Each picker's label, which its errors name.
+NAME_LABELS = {"outlet": "Outlet", "topic": "Topic", "person": "Person"}
 SUGGESTIONS = 10
 
 
 def named(kind: str, name: str, limit: int = SUGGESTIONS) -> list:
     """The public outlets, topics or people whose names resemble `name`, best
-    first (typo-tolerant on PostgreSQL); an exact name or alias first of all."""
+    first (typo-tolerant on PostgreSQL); an exact name, slug or alias first of
+    all."""
     model = NAMED[kind]
-    name = " ".join(name.split())[:100]
+    name = " ".join(strip_control_characters(name).split())[:100]
     if not name:
         return []
-    found = list(model.objects.public().named_like(name)[:limit])
+    found = model.objects.public().resembling(name, limit)
     exact = [o for o in found if name.casefold() in _names_of(o)]
-    return exact + [o for o in found if o not in exact]
+    if not exact and re.fullmatch(SLUG, name):
+        by_slug = model.objects.public().filter(slug=name).first()
+        exact = [by_slug] if by_slug else []
+    return exact + [o for o in found if o not in exact][: limit - len(exact)]
 
 
 def _names_of(entity) -> set[str]:
@@ -353,36 +356,43 @@ def _names_of(entity) -> set[str]:
     return names
 
 
-def resolve_names(params) -> tuple[QueryDict | None, dict]:
+def resolve_name(kind: str, value: str):
+    """Return (the public outlet, topic or person a typed name means, None)
+    or (None, a message saying why none could be chosen): no one has that
+    name, or several resemble it."""
+    value = " ".join(strip_control_characters(value).split())
+    matches = named(kind, value, limit=5)
+    exact = [m for m in matches if value.casefold() in _names_of(m)]
+    if len(exact) == 1:
+        return exact[0], None
+    if not exact and len(matches) == 1:
+        return matches[0], None
+    noun = NAMED[kind]._meta.verbose_name
+    shown = value[:100]
+    if matches:
+        options = ", ".join(m.name for m in matches)
+        return None, f"Which {noun} do you mean by “{shown}”? Perhaps: {options}."
+    return None, f"No {noun} in the archive is called “{shown}”."
+
+
+def resolve_names(params, *, prefix="", suffix="_name"):
     """Turn the pickers' names (outlet_name=TASS) into the list's slugs
     (outlet=tass). Returns the parameters to redirect to (None when there is
-    nothing to resolve) and errors for names that match no one or several."""
-    wanted = [(kind, v) for kind in NAMED for v in params.getlist(f"{kind}_name")]
+    nothing to resolve) and errors, by the picker's label ("Outlet"), for
+    names that match no one or several."""
+    fields = {kind: f"{prefix}{kind}{suffix}" for kind in NAMED}
+    wanted = [(kind, v) for kind, f in fields.items() for v in params.getlist(f)]
     if not wanted:
         return None, {}
     resolved, errors = params.copy(), {}
-    for kind in NAMED:
-        resolved.pop(f"{kind}_name", None)
+    for field in fields.values():
+        resolved.pop(field, None)
     for kind, value in wanted:
         if not value.strip():
             continue
-        matches = named(kind, value, limit=5)
-        exact = [m for m in matches if value.strip().casefold() in _names_of(m)]
-        chosen = (
-            exact[:1]
-            if len(exact) == 1
-            else ([matches[0]] if len(matches) == 1 else [])
-        )
-        if chosen:
-            if chosen[0].slug not in resolved.getlist(kind):
-                resolved.appendlist(kind, chosen[0].slug)
-            continue
-        noun = NAMED[kind]._meta.verbose_name
-        if matches:
-            options = ", ".join(m.name for m in matches)
-            errors[f"{kind}_name"] = [
-                f"Which {noun} do you mean by “{value}”? Perhaps: {options}."
-            ]
-        else:
-            errors[f"{kind}_name"] = [f"No {noun} in the archive is called “{value}”."]
+        chosen, error = resolve_name(kind, value)
+        if error:
+            errors.setdefault(NAME_LABELS[kind], []).append(error)
+        elif chosen.slug not in resolved.getlist(f"{prefix}{kind}"):
+            resolved.appendlist(f"{prefix}{kind}", chosen.slug)
     return resolved, errors

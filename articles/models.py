@@ -1,3 +1,4 @@
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -103,6 +104,11 @@ def control_character_message(char: str) -> str:
     )
 
 
+# How alike two names must be (pg_trgm's word similarity, 0–1) for one to be
+# found by the other on PostgreSQL: "Lavorv" finds Lavrov (0.43).
+WORD_SIMILARITY = 0.3
+
+
 class EntityQuerySet(models.QuerySet):
     """Reads shared by outlets, people and topics."""
 
@@ -138,10 +144,49 @@ class EntityQuerySet(models.QuerySet):
 
             return (
                 self.annotate(similarity=TrigramWordSimilarity(name, "name"))
-                .filter(Q(similarity__gte=0.3) | Q(name__icontains=name))
+                .filter(Q(similarity__gte=WORD_SIMILARITY) | Q(name__icontains=name))
                 .order_by("-similarity", "name")
             )
         return self.filter(name__icontains=name).order_by("name")
+
+    def resembling(self, name: str, limit: int) -> list:
+        """Return up to limit entities whose names resemble name, best first,
+        as named_like() finds them, but read through the names' trigram index
+        on PostgreSQL (person_name_trgm_idx and its siblings): a picker asks
+        this at every keystroke, and named_like()'s similarity, computed for
+        every row, took half a second over 20,000 people.
+
+        The index answers the `%>` operator, whose threshold is a setting of
+        the session: it is set to WORD_SIMILARITY for this one transaction.
+        The candidates are found by name alone, then kept if in this queryset
+        (public(), say): its subqueries then run for a few rows, not all."""
+        from django.db import connections
+
+        name = name.strip()[:100]
+        connection = connections[self.db]
+        if connection.vendor != "postgresql":
+            return list(self.named_like(name)[:limit])
+        from django.contrib.postgres.lookups import TrigramWordSimilar
+        from django.contrib.postgres.search import TrigramWordSimilarity
+
+        everyone = self.model._default_manager.using(self.db)
+        with transaction.atomic(using=self.db), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(WORD_SIMILARITY)],
+            )
+            candidates = list(
+                everyone.filter(
+                    Q(TrigramWordSimilar(models.F("name"), models.Value(name)))
+                    | Q(name__iregex=re.escape(name))
+                )
+                .annotate(similarity=TrigramWordSimilarity(name, "name"))
+                .order_by("-similarity", "name")
+                .values_list("pk", flat=True)[: limit * 5]
+            )
+        order = {pk: n for n, pk in enumerate(candidates)}
+        found = self.filter(pk__in=candidates)
+        return sorted(found, key=lambda entity: order[entity.pk])[:limit]
 
 
 class OutletQuerySet(EntityQuerySet):

@@ -1,10 +1,11 @@
-"""A modest limit on anonymous visitors' searches on the public site.
+"""Modest limits on anonymous visitors' searches and exports on the public site.
 
 A search costs the database far more than any other page, so an address that
 searches faster than a person reads (SITE_SEARCH_RATE, "30/minute") is asked to
 wait: 429 with Retry-After and a page saying how long. Browsing without `q` is
 never limited, nor is anyone logged in. Counts live in the cache, per client
-address found as the API throttle finds it (API_NUM_PROXIES).
+address found as the API throttle finds it (API_NUM_PROXIES). An export from
+the site counts with the API's exports, against API_ANON_EXPORT_RATE.
 """
 
 import math
@@ -20,6 +21,14 @@ from .api.throttling import SettingRateThrottle
 class SiteSearchThrottle(SettingRateThrottle):
     scope = "site_search"
     rate_setting = "SITE_SEARCH_RATE"
+
+
+class SiteExportThrottle(SettingRateThrottle):
+    """Exports from the site count with the API's (one scope, one rate: an
+    export costs the same by either door)."""
+
+    scope = "anon_export"
+    rate_setting = "API_ANON_EXPORT_RATE"
 
 
 def throttle_searches(view):
@@ -43,6 +52,29 @@ def throttle_searches(view):
                     "without a search are not limited.",
                     headers={"Retry-After": str(wait)},
                 )
+        return view(request, *args, **kwargs)
+
+    return throttled_view
+
+
+def throttle_exports(view):
+    """Refuse an anonymous visitor's export over API_ANON_EXPORT_RATE."""
+
+    @wraps(view)
+    def throttled_view(request, *args, **kwargs):
+        throttle = SiteExportThrottle()
+        if not throttle.allow_request(request, None):
+            wait = math.ceil(throttle.wait() or 1)
+            return refuse(
+                request,
+                status=429,
+                code="throttled",
+                title="Too many exports",
+                message=f"Exports from your address are limited to "
+                f"{settings.API_ANON_EXPORT_RATE}, and that many have been made. "
+                f"Try again in {wait} second{'s' if wait != 1 else ''}.",
+                headers={"Retry-After": str(wait)},
+            )
         return view(request, *args, **kwargs)
 
     return throttled_view

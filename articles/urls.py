@@ -2,7 +2,7 @@ from django.urls import include, path, register_converter
 
 from . import feeds, views, workbench
 from .cache import cache_public
-from .throttling import throttle_searches
+from .throttling import throttle_exports, throttle_searches
 
 
 def searchable(view):
@@ -20,7 +20,18 @@ class TwoDigitConverter:
         return f"{int(value):02d}"
 
 
+class NameKindConverter:
+    regex = "outlets|topics|people"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
 register_converter(TwoDigitConverter, "dd")
+register_converter(NameKindConverter, "name_kind")
 
 # The same views under a dated permalink and an undated one.
 article_views = [
@@ -52,6 +63,11 @@ urlpatterns = [
         name="article-chart-csv",
     ),
     path("articles/about/", searchable(workbench.about), name="article-about"),
+    path(
+        "articles/export/",
+        throttle_exports(views.article_export),
+        name="article-export",
+    ),
     path("compare/", searchable(workbench.compare), name="compare"),
     path("compare/chart.csv", searchable(workbench.compare_csv), name="compare-csv"),
     path("articles/feed/", searchable(feeds.SearchFeed()), name="search-feed"),
@@ -100,5 +116,6 @@ urlpatterns = [
         cache_public(feeds.LatestArticlesRss()),
         name="latest-feed-rss",
     ),
+    path("names/<name_kind:kind>/", cache_public(views.names), name="names"),
     path("robots.txt", cache_public(views.robots_txt), name="robots"),
 ]

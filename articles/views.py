@@ -2,7 +2,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import F, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,7 +10,18 @@ from django.utils import timezone
 from . import charts, search, workbench
 from .citations import FORMATS as CITATION_FORMATS
 from .citations import cite, cite_html
-from .filters import ArticleFilter
+from .export import FORMATS as EXPORT_FORMATS
+from .export import columns as export_columns
+from .export import found as exported
+from .export import rows as export_rows
+from .filters import (
+    NAMED,
+    ActiveFilter,
+    ArticleFilter,
+    active_filters,
+    named,
+    resolve_names,
+)
 from .models import (
     Annotation,
     Article,
@@ -49,8 +60,12 @@ SORTS = ("newest", "oldest", "relevance")
 
 
 # Parameters a list page takes beyond its filters: its order, its page, the
-# chart's period and scale, and the comparison it was reached from.
-LIST_PARAMETERS = {"sort", "page", "unit", "scale", "compare"}
+# chart's period and scale, the comparison it was reached from, and the names
+# typed into its pickers (resolved to slugs, then redirected).
+PICKERS = {f"{kind}_name" for kind in NAMED}
+LIST_PARAMETERS = {"sort", "page", "unit", "scale", "compare"} | PICKERS
+# The filters a list's form keeps as they are while one more is added.
+KEPT_FILTERS = ("outlet", "topic", "person", "language", "country")
 
 
 def list_parameter_errors(request, *, extra=()) -> dict:
@@ -81,8 +96,31 @@ def asked(request):
 def article_list(request, template="articles/article_list.html", extra=None, **within):
     """A list of published articles: the request's search and filters, within
     an entity page's own (`within`: its outlet, person or topic)."""
+    resolved, name_errors = resolve_names(request.GET)
+    if resolved is not None and not name_errors and not list_parameter_errors(request):
+        # The list's own address: slugs for names, and no empty fields.
+        for name in list(resolved):
+            resolved.setlist(name, [v for v in resolved.getlist(name) if v.strip()])
+        return redirect(f"{request.path}?{resolved.urlencode()}")
     filterset, sort, errors = asked(request)
-    context = {"filter": filterset, "sort": sort, "errors": errors, **(extra or {})}
+    errors.update(name_errors)
+    context = {
+        "filter": filterset,
+        "sort": sort,
+        "errors": errors,
+        "kept": [
+            (name, value)
+            for name in KEPT_FILTERS
+            for value in dict.fromkeys(request.GET.getlist(name))
+            if value.strip()
+        ],
+        "typed": {name: request.GET.get(name, "") for name in PICKERS},
+        # The form as it was sent, also when refused: relevance stays a choice.
+        "q": query_text(request, "q", 500),
+        "languages": workbench.language_choices(),
+        "countries": workbench.country_choices(),
+        **(extra or {}),
+    }
     if errors:
         context["page"] = None
         return render(request, template, context, status=400)
@@ -102,9 +140,7 @@ def article_list(request, template="articles/article_list.html", extra=None, **w
         )
     context.update(
         q=filterset.form.cleaned_data.get("q"),
-        active={
-            name: request.GET.getlist(name) for name in ("outlet", "topic", "person")
-        },
+        active=named_filters(request, filterset),
         page=found,
         facets=found.facets,
         narrowed=bool(workbench.list_query(request)) or bool(within),
@@ -112,6 +148,21 @@ def article_list(request, template="articles/article_list.html", extra=None, **w
     if not within:  # an entity page draws its own coverage
         context.update(research(request, filterset))
     return render(request, template, context)
+
+
+def named_filters(request, filterset) -> list[tuple[ActiveFilter, str]]:
+    """Each filter the list has, by name, with the address without it."""
+    named = []
+    for active in active_filters(filterset):
+        params = request.GET.copy()
+        params.pop("page", None)
+        if active.param in KEPT_FILTERS:
+            kept = [v for v in params.getlist(active.param) if v != active.value]
+            params.setlist(active.param, kept)
+        else:
+            params.pop(active.param, None)
+        named.append((active, f"{request.path}?{params.urlencode()}"))
+    return named
 
 
 def research(request, filterset) -> dict:
@@ -130,9 +181,54 @@ def research(request, filterset) -> dict:
         + "?"
         + request.GET.urlencode(),
         "about_url": reverse("articles:article-about") + "?" + query,
+        **{
+            f"export_{fmt}_url": reverse("articles:article-export")
+            + "?"
+            + "&".join(filter(None, [query, f"format={fmt}"]))
+            for fmt in EXPORT_FORMATS
+        },
         "compare_url": workbench.adding_url(request),
         "adding": bool(request.GET.get("compare")),
     }
+
+
+def article_export(request):
+    """Every article the list's search and filters find, streamed as CSV or
+    JSON Lines (the columns of articles.export, as the API's export)."""
+    known, repeatable = filter_parameters(ArticleFilter)
+    errors = parameter_errors(
+        request.GET, known=known | {"format"}, repeatable=repeatable
+    )
+    fmt = request.GET.get("format", "")
+    if "format" not in errors and fmt not in EXPORT_FORMATS:
+        errors["format"] = ["Export as csv or jsonl (format=csv)."]
+    filterset = ArticleFilter(request.GET)
+    if not errors and not filterset.is_valid():
+        errors = dict(filterset.errors)
+    if errors:
+        return workbench.bad_request(errors)
+    content_type, write = EXPORT_FORMATS[fmt]
+    rows = export_rows(
+        exported(filterset.question()),
+        permalink=lambda a: request.build_absolute_uri(a.get_absolute_url()),
+    )
+    response = StreamingHttpResponse(write(rows), content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="articles.{fmt}"'
+    return response
+
+
+NAME_KINDS = {"outlets": "outlet", "topics": "topic", "people": "person"}
+
+
+def names(request, kind):
+    """The public outlets, topics or people whose names resemble `q`, as JSON:
+    the pickers' suggestions."""
+    errors = parameter_errors(request.GET, known={"q"})
+    if errors:
+        return JsonResponse({"errors": errors}, status=400)
+    q = query_text(request, "q", 100)
+    found = named(NAME_KINDS[kind], q) if q else []
+    return JsonResponse({"results": [{"name": o.name, "slug": o.slug} for o in found]})
 
 
 def withdrawn_notice(request, slug):
@@ -513,7 +609,9 @@ def quote_list(request):
 
 
 def search_help(request):
-    return render(request, "articles/search_help.html")
+    return render(
+        request, "articles/search_help.html", {"export_columns": export_columns()}
+    )
 
 
 def robots_txt(request):

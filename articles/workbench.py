@@ -19,7 +19,9 @@ from django.urls import reverse
 
 from . import charts, search
 from .cache import generation
-from .filters import ArticleFilter
+from .filters import ArticleFilter, country_name, language_name, resolve_names
+from .models import Outlet
+from .parameters import parameter_errors
 from .search import Question
 
 logger = logging.getLogger(__name__)
@@ -28,23 +30,50 @@ SCALES = ("count", "share")
 EVERYTHING_SECONDS = 3600
 
 
-def everything_over_time(unit: str) -> dict[dt.date, int]:
-    """Every published article per period: the denominator of shares, the same
-    for every search, so kept in the cache until anything published changes
-    (articles.cache's generation)."""
+def kept(name: str, compute):
+    """Return compute(), kept in the cache until anything published changes
+    (articles.cache's generation): what is the same for every question. An
+    unreachable cache is counted afresh, as pages are."""
     try:
-        key = f"archive:everything:{generation()}:{unit}"
-        counts = cache.get(key)
-    except Exception:  # an unreachable cache: count afresh, as pages do
+        key = f"archive:{name}:{generation()}"
+        value = cache.get(key)
+    except Exception:
         logger.warning("Cache unavailable; counting without it.", exc_info=True)
-        return search.over_time(Question(), unit=unit)
-    if counts is None:
-        counts = search.over_time(Question(), unit=unit)
+        return compute()
+    if value is None:
+        value = compute()
         try:
-            cache.set(key, counts, EVERYTHING_SECONDS)
+            cache.set(key, value, EVERYTHING_SECONDS)
         except Exception:
             logger.warning("Cache unavailable; counts not kept.", exc_info=True)
-    return counts
+    return value
+
+
+def everything_over_time(unit: str) -> dict[dt.date, int]:
+    """Every published article per period: the denominator of shares, the same
+    for every search."""
+    return kept(f"everything:{unit}", lambda: search.over_time(Question(), unit=unit))
+
+
+def language_choices() -> list[tuple[str, str]]:
+    """The languages of published articles, by name: the list's choices."""
+    codes = kept("languages", lambda: search.languages(Question()))
+    return sorted(((c, language_name(c)) for c in codes), key=lambda c: c[1])
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """The countries of outlets with published articles, by name."""
+    codes = kept(
+        "countries",
+        lambda: sorted(
+            set(
+                Outlet.objects.public()
+                .exclude(country="")
+                .values_list("country", flat=True)
+            )
+        ),
+    )
+    return sorted(((c, country_name(c)) for c in codes), key=lambda c: c[1])
 
 
 def chart_options(params) -> tuple[str | None, str, dict]:
@@ -102,7 +131,7 @@ def chart_csv(request):
     filterset = ArticleFilter(request.GET)
     unit, _, errors = chart_options(request.GET)
     if not filterset.is_valid() or errors:
-        return _bad_request({**dict(filterset.errors), **errors})
+        return bad_request({**dict(filterset.errors), **errors})
     # Both counts and shares, whichever the page shows.
     found = attention(filterset, filterset.question(), unit=unit, scale="count")
     return _csv_response(found, "attention.csv")
@@ -124,7 +153,7 @@ def _csv_response(found: charts.Chart, filename: str) -> HttpResponse:
     return response
 
 
-def _bad_request(errors: dict) -> HttpResponse:
+def bad_request(errors: dict) -> HttpResponse:
     lines = [
         f"{name}: {' '.join(map(str, messages))}" for name, messages in errors.items()
     ]
@@ -159,8 +188,8 @@ def describe(filterset) -> str:
         parts += [obj.name for obj in data.get(name) or ()]
     if data.get("role"):
         parts.append(f"as {data['role']}")
-    parts += list(data.get("language") or ())
-    parts += [code.upper() for code in data.get("country") or ()]
+    parts += [language_name(code) for code in data.get("language") or ()]
+    parts += [country_name(code) for code in data.get("country") or ()]
     start, end = data.get("date_from"), data.get("date_to")
     if start or end:
         parts.append(f"{start or '…'} – {end or '…'}")
@@ -184,35 +213,65 @@ def comparison(request) -> tuple[list[Compared], dict]:
     return series, errors
 
 
+COMPARE_PARAMETERS = {"s", "unit", "scale", "add"} | {
+    f"add_{name}" for name in ("q", "outlet", "topic", "person", "language", "country")
+}
+
+
 def compare(request):
     """Up to five searches (or outlets, topics, people) on one axis."""
-    if "add" in request.GET:
-        return _add_series(request)
-    series, errors = comparison(request)
+    errors = parameter_errors(request.GET, known=COMPARE_PARAMETERS, repeatable={"s"})
+    add_errors = {}
+    if "add" in request.GET and not errors:
+        target, add_errors = _add_series(request)
+        if not add_errors:
+            return redirect(target)
+    series, series_errors = comparison(request)
     unit, scale, chart_errors = chart_options(request.GET)
-    errors.update(chart_errors)
+    errors = {**series_errors, **chart_errors, **errors}
     context = {
         "series": series,
         "errors": errors,
+        "add_errors": add_errors,
         "unit": unit,
         "scale": scale,
         "units": charts.UNITS,
+        "typed": {
+            name: request.GET.get(name, "")
+            for name in COMPARE_PARAMETERS
+            if name.startswith("add_")
+        },
+        "languages": language_choices(),
+        "countries": country_choices(),
     }
+    canonical = _comparison_params(request)
+    # A series' results page can add its own question to this comparison.
+    back = urlencode({"compare": canonical.urlencode()})
+    for compared in series:
+        compared.remove_url = _without(canonical, compared.query)
+        compared.results_url = (
+            f"{reverse('articles:article-list')}?{compared.query}&{back}"
+        )
     if errors:
         return render(request, "articles/compare.html", context, status=400)
     if series:
+        # A series that could not be added leaves the comparison drawn as it was.
         context["chart"] = compared_chart(series, unit=unit, scale=scale)
         context["csv_url"] = (
-            reverse("articles:compare-csv") + "?" + request.GET.urlencode()
+            reverse("articles:compare-csv") + "?" + canonical.urlencode()
         )
-        # A series' results page can add its own question to this comparison.
-        back = urlencode({"compare": request.GET.urlencode()})
-        for compared in series:
-            compared.results_url = (
-                f"{reverse('articles:article-list')}?{compared.query}&{back}"
-            )
-            compared.remove_url = _without(request, compared.query)
-    return render(request, "articles/compare.html", context)
+    status = 400 if add_errors else 200
+    return render(request, "articles/compare.html", context, status=status)
+
+
+def _comparison_params(request) -> QueryDict:
+    """The comparison's own parameters: its series and chart options, without
+    what the add form sent."""
+    params = request.GET.copy()
+    for name in list(params):
+        if name == "add" or name.startswith("add_"):
+            del params[name]
+    return params
 
 
 def compared_chart(series: list[Compared], *, unit, scale) -> charts.Chart:
@@ -234,15 +293,23 @@ def compare_csv(request):
     if not series:
         errors["s"] = ["Give at least one series (s=…)."]
     if errors:
-        return _bad_request(errors)
+        return bad_request(errors)
     return _csv_response(
         compared_chart(series, unit=unit, scale=scale), "comparison.csv"
     )
 
 
-def _add_series(request):
-    """The add form: its fields make one more series; back to the canonical
-    address of the comparison."""
+ADD_LABELS = {
+    "add_q": "Search words",
+    "add_language": "Language",
+    "add_country": "Outlet country",
+}
+
+
+def _add_series(request) -> tuple[str, dict]:
+    """The add form's fields make one more series: outlets, topics and people
+    by name, resolved to their slugs. Returns the canonical address of the
+    comparison with it, and errors by the field's label ("Outlet")."""
     params = request.GET.copy()
     added = QueryDict(mutable=True)
     for name in ("q", "outlet", "topic", "person", "language", "country"):
@@ -250,18 +317,36 @@ def _add_series(request):
             if value.strip():
                 added.appendlist(name, value.strip())
     queries = [q for q in params.getlist("s") if q.strip()]
-    if added:
-        queries.append(added.urlencode())
+    if not added:
+        return "", {
+            "Add a series": [
+                "Fill in at least one field: search words, an outlet, a topic, "
+                "a person, a language or a country."
+            ]
+        }
+    resolved, errors = resolve_names(added, suffix="")
+    if resolved is not None:
+        added = resolved
+    if not errors:
+        checked = ArticleFilter(added)
+        if not checked.is_valid():
+            for name, messages in checked.errors.items():
+                errors[ADD_LABELS.get(f"add_{name}", name)] = messages
+    if len(queries) >= charts.MAX_SERIES:
+        errors["s"] = [f"Compare at most {charts.MAX_SERIES} series."]
+    if errors:
+        return "", errors
+    queries.append(added.urlencode())
     kept = QueryDict(mutable=True)
     kept.setlist("s", queries)
     for name in ("unit", "scale"):
         if params.get(name):
             kept[name] = params[name]
-    return redirect(reverse("articles:compare") + "?" + kept.urlencode())
+    return reverse("articles:compare") + "?" + kept.urlencode(), {}
 
 
-def _without(request, query: str) -> str:
-    params = request.GET.copy()
+def _without(params: QueryDict, query: str) -> str:
+    params = params.copy()
     remaining = list(params.getlist("s"))
     remaining.remove(query)
     params.setlist("s", remaining)

@@ -414,6 +414,41 @@ SITE_ROWS = [
     site("compare", lambda w: "/compare/?s=q%3Dparley&s=q%3DDromedary"),
     site("compare-csv", lambda w: "/compare/chart.csv?s=q%3DDromedary"),
     site(
+        "compare-add-by-name",
+        lambda w: "/compare/?s=q%3Dparley&add_outlet=Matrix+Agency&add=1",
+        status=302,
+    ),
+    # The export of the current view streams what the list shows: published
+    # articles only, whoever asks (curators export drafts through the API).
+    site(
+        "article-export",
+        lambda w: "/articles/export/?format=csv&q=parley",
+        always=PUBLISHED_LISTING,
+    ),
+    site(
+        "article-export-draft", lambda w: "/articles/export/?format=jsonl&q=Dromedary"
+    ),
+    site("article-export-all", lambda w: "/articles/export/?format=jsonl"),
+    # The pickers' suggestions name only public outlets, topics and people: not
+    # someone only suggested for an article, nor a candidate from a draft.
+    site(
+        "names-people",
+        lambda w: "/names/people/?q=Connie",
+        always=("confirmed-person",),
+    ),
+    site("names-people-suggested", lambda w: "/names/people/?q=Sasha"),
+    site("names-people-candidate", lambda w: "/names/people/?q=Cora"),
+    site(
+        "names-topics",
+        lambda w: "/names/topics/?q=Saffron",
+    ),
+    site("names-outlets", lambda w: "/names/outlets/?q=Matrix"),
+    site(
+        "article-list-by-suggested-name",
+        lambda w: "/articles/?person_name=Sasha",
+        status=400,
+    ),
+    site(
         "search-feed-rss",
         lambda w: "/articles/feed/rss/?q=parley",
         always=PUBLISHED_LISTING,

@@ -156,6 +156,9 @@ def test_list_queries_do_not_grow_with_the_page(client, world, settings):
             outlet=world["a"].outlet, body=f"More talks, number {n}."
         )
         ArticleTopicFactory(article=article, topic=world["a"].topic_links.get().topic)
+    # The longer span is drawn by another unit, whose counts of everything
+    # published are read once and kept (articles.workbench.kept).
+    queries(params)
     assert queries(params) == few
 
 

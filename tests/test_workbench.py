@@ -10,7 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import charts
+from articles import charts, export
+from articles.models import Outlet
 from articles.search import sync
 from tests.factories import (
     ArticleFactory,
@@ -285,3 +286,243 @@ def test_the_workbench_pages_take_as_many_queries_for_many_articles(client, arch
         ArticleTopicFactory(article=article, topic=archive["energy"])
         QuoteFactory(article=article)
     assert queries() == few
+
+
+# Filters a person can use: pickers by name
+
+
+def test_names_suggests_public_outlets_topics_and_people(client, archive):
+    hidden = PersonFactory(name="Sergei Lavrovsky", slug="lavrovsky")
+    draft = ArticleFactory(status="draft", published_at=at(2020, 2))
+    ArticlePersonFactory(article=draft, person=hidden)
+    response = client.get("/names/people/", {"q": "lav"})
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"results": [{"name": "Sergey Lavrov", "slug": "lavrov"}]}
+    assert client.get("/names/outlets/", {"q": "tass"}).json()["results"] == [
+        {"name": "TASS", "slug": "tass"}
+    ]
+    assert client.get("/names/topics/", {"q": "ener"}).json()["results"][0] == {
+        "name": "Energy",
+        "slug": "energy",
+    }
+    assert client.get("/names/people/").json() == {"results": []}
+
+
+def test_names_refuses_what_it_does_not_take(client, archive):
+    response = client.get("/names/people/", {"name": "lav"})
+    assert response.status_code == 400
+    assert "Unknown parameter “name”" in response.json()["errors"]["name"][0]
+    assert client.get("/names/stories/", {"q": "a"}).status_code == 404
+
+
+def test_names_takes_as_many_queries_for_many_people(
+    client, archive, django_assert_max_num_queries
+):
+    def asked():
+        with CaptureQueriesContext(connection) as captured:
+            found = client.get("/names/people/", {"q": "Person"}).json()["results"]
+        return len(captured), len(found)
+
+    for n in range(3):
+        QuoteFactory(speaker=PersonFactory(name=f"Person {n}", slug=f"person-{n}"))
+    few, shown = asked()
+    assert shown == 3
+    for n in range(3, 30):
+        QuoteFactory(speaker=PersonFactory(name=f"Person {n}", slug=f"person-{n}"))
+    many, shown = asked()
+    assert shown == 10  # the suggestions' limit
+    # On PostgreSQL: the threshold, the candidates by name, the public ones
+    # among them, a slug (BEGIN and COMMIT counted too); on SQLite, fewer.
+    assert many == few <= 6
+
+
+def test_a_name_typed_in_a_picker_becomes_the_lists_filter(client, archive):
+    response = client.get("/articles/", {"q": "pipeline", "outlet_name": "TASS"})
+    assert response.status_code == 302
+    assert response["Location"] == "/articles/?q=pipeline&outlet=tass"
+    # Several at once: the outlet kept, a second one and a person added.
+    response = client.get(
+        "/articles/",
+        {
+            "outlet": "tass",
+            "outlet_name": "duvar english",
+            "person_name": "Sergey Lavrov",
+        },
+    )
+    assert response["Location"] == "/articles/?outlet=tass&outlet=duvar&person=lavrov"
+    page = client.get(response["Location"])
+    assert page.context["page"].total == 6
+
+
+def test_an_unknown_name_answers_400_naming_it_with_the_form_kept(client, archive):
+    response = client.get("/articles/", {"q": "pipeline", "topic_name": "Zeppelins"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "<strong>Topic</strong>: No topic in the archive is called “Zeppelins”."
+    ) in page
+    assert 'name="topic_name" id="id_topic_name" value="Zeppelins"' in page
+    assert 'name="q" id="id_q" value="pipeline"' in page
+    assert '<option value="relevance" selected>Most relevant</option>' in page
+    assert "Follow these results" not in page and "/articles/feed/" not in page
+
+
+def test_a_name_like_several_asks_which(client, archive):
+    namesake = PersonFactory(name="Sergey Lavrovsky", slug="lavrovsky")
+    ArticlePersonFactory(article=ArticleFactory(), person=namesake)
+    response = client.get("/articles/", {"person_name": "Sergey"})
+    assert response.status_code == 400
+    assert (
+        "<strong>Person</strong>: Which person do you mean by “Sergey”? "
+        "Perhaps: Sergey Lavrov, Sergey Lavrovsky."
+    ) in response.content.decode()
+    # The whole name is no question.
+    response = client.get("/articles/", {"person_name": "sergey lavrov"})
+    assert response["Location"] == "/articles/?person=lavrov"
+
+
+def test_a_misspelt_name_is_forgiven_on_postgresql(client, archive):
+    if connection.vendor != "postgresql":
+        pytest.skip("Trigram similarity is PostgreSQL's; SQLite matches substrings.")
+    response = client.get("/articles/", {"q": "pipeline", "topic_name": "Enrgy"})
+    assert response["Location"] == "/articles/?q=pipeline&topic=energy"
+
+
+def test_an_entity_pages_filters_take_names_too(client, archive):
+    response = client.get("/outlets/tass/", {"person_name": "sergey lavrov"})
+    assert response.status_code == 302
+    assert response["Location"] == "/outlets/tass/?person=lavrov"
+    assert client.get(response["Location"]).context["page"].total == 3
+
+
+def test_active_filters_are_shown_by_name_with_a_remove_link(client, archive):
+    response = client.get(
+        "/articles/",
+        [("outlet", "tass"), ("topic", "energy"), ("language", "en"), ("page", "1")],
+    )
+    page = response.content.decode()
+    assert (
+        'Outlet: TASS <a href="/articles/?topic=energy&amp;language=en" '
+        'aria-label="Remove Outlet: TASS">✕</a>'
+    ) in page
+    assert "Topic: Energy" in page and "Language: English" in page
+    without = {f.label: url for f, url in response.context["active"]}
+    assert client.get(without["Topic: Energy"]).context["page"].total == 13
+
+
+def test_language_and_country_are_chosen_by_name(client, archive):
+    OutletFactory(name="Anadolu", slug="anadolu", country="TR")
+    ArticleFactory(outlet=Outlet.objects.get(slug="anadolu"), language="tr")
+    page = client.get("/articles/").content.decode()
+    assert '<option value="tr">Turkish</option>' in page
+    assert (
+        '<option value="TR">Turkey</option>' in page
+        or '<option value="TR">Türkiye</option>' in page
+    )
+
+
+# Compare: a series added by name
+
+
+def test_a_second_outlet_is_added_to_a_comparison_by_name(client, archive):
+    response = client.get(
+        "/compare/", {"s": "outlet=tass", "add_outlet": "Duvar English", "add": "1"}
+    )
+    assert response.status_code == 302
+    chart = client.get(response["Location"]).context["chart"]
+    assert [(s.name, s.total) for s in chart.series] == [
+        ("TASS", 13),
+        ("Duvar English", 3),
+    ]
+
+
+def test_a_name_the_comparison_cannot_place_answers_400_naming_its_field(
+    client, archive
+):
+    response = client.get(
+        "/compare/",
+        {"s": "outlet=tass", "add_q": "gas", "add_person": "Nobody Atall", "add": "1"},
+    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert (
+        "<strong>Person</strong>: No person in the archive is called “Nobody Atall”"
+        in page
+    )
+    assert 'id="id_add_person" value="Nobody Atall"' in page
+    assert 'id="add_q" maxlength="500" value="gas"' in page
+    # The comparison so far is kept, and removing from it drops the failed add.
+    assert '<input type="hidden" name="s" value="outlet=tass">' in page
+    assert "add_person" not in response.context["series"][0].remove_url
+
+
+def test_a_comparison_refuses_parameters_it_does_not_take(client, archive):
+    response = client.get("/compare/", {"s": "outlet=tass", "add_outlett": "x"})
+    assert response.status_code == 400
+    assert "Unknown parameter “add_outlett”" in response.content.decode()
+
+
+# Export the current view
+
+
+def test_the_results_page_exports_every_match(client, archive):
+    page = client.get("/articles/", {"q": "pipeline", "outlet": "tass"})
+    assert (
+        page.context["export_csv_url"]
+        == "/articles/export/?q=pipeline&outlet=tass&format=csv"
+    )
+    response = client.get(page.context["export_csv_url"])
+    assert response["Content-Disposition"] == 'attachment; filename="articles.csv"'
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
+    )
+    assert len(rows) == page.context["page"].total == 3
+    assert list(rows[0]) == export.columns()
+    assert {r["outlet.slug"] for r in rows} == {"tass"}
+    assert all("Secret" not in r["title"] for r in rows)
+    assert rows[0]["people"] == "Sergey Lavrov (mentioned)"
+    response = client.get(page.context["export_jsonl_url"])
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 3 and '"topics": [{"slug": "energy"' in lines[0]
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"q": "x"}, "format"),
+        ({"format": "xlsx"}, "format"),
+        ({"format": "csv", "page": "2"}, "page"),
+        ({"format": "csv", "outlet": "nope"}, "outlet"),
+    ],
+)
+def test_an_export_it_cannot_make_answers_400_naming_why(client, archive, params, name):
+    response = client.get("/articles/export/", params)
+    assert response.status_code == 400
+    assert response.content.decode().startswith(f"{name}: ")
+
+
+def test_the_export_takes_as_many_queries_for_many_articles(client, archive):
+    def queries():
+        sync.catch_up()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/articles/export/", {"format": "csv"})
+            text = b"".join(response.streaming_content).decode()
+        return len(captured), len(list(csv.DictReader(io.StringIO(text))))
+
+    few, rows = queries()
+    assert rows == 16
+    for n in range(30):
+        ArticleFactory(title=f"More {n}", published_at=at(2021, 3, n % 28 + 1))
+    many, rows = queries()
+    assert rows == 46 and many == few
+
+
+def test_exports_from_the_site_count_with_the_apis(client, archive, settings):
+    settings.API_ANON_EXPORT_RATE = "2/hour"
+    assert client.get("/articles/export/", {"format": "csv"}).status_code == 200
+    api = client.get("/api/v1/articles/export/", {"format": "jsonl"})
+    assert api.status_code == 200
+    refused = client.get("/articles/export/", {"format": "csv", "q": "pipeline"})
+    assert refused.status_code == 429
+    assert "Exports from your address are limited to 2/hour" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0

@@ -37,6 +37,7 @@ __all__ = [
     "count",
     "find",
     "ids",
+    "languages",
     "matching",
     "over_time",
     "over_time_by_outlet",
@@ -329,6 +330,13 @@ def _facets(engine, question: Question) -> Facets:
         FacetValue(str(y), str(y), n) for y, n in sorted(years, reverse=True)
     ]
     return facets
+
+
+def languages(question: Question) -> list[str]:
+    """Every language tag the matching articles are in, most used first."""
+    terms = {"terms": {"field": "language", "size": 10_000, "segment_size": 100_000}}
+    result = _engine().aggregate(question, {"l": terms})
+    return [b["key"] for b in result["l"]["buckets"] if b["doc_count"]]
 
 
 # Counts over time

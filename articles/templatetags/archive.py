@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from articles.filters import language_name
+
 register = template.Library()
 
 
@@ -114,6 +116,12 @@ def json_ld(value, element_id=None):
     return format_html(
         '<script type="application/ld+json">{}</script>', mark_safe(data)
     )
+
+
+@register.filter(name="language_name")
+def language_name_filter(code) -> str:
+    """A language tag by its English name ("tr" → "Turkish")."""
+    return language_name(str(code))
 
 
 @register.filter

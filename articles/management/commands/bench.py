@@ -36,7 +36,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles import search
-from articles.models import Article, ArticlePerson, ArticleTopic, LinkState
+from articles.models import Article, ArticlePerson, ArticleTopic, LinkState, Person
 from articles.pagination import estimated_row_count
 
 API = "/api/v1/articles/"
@@ -453,6 +453,29 @@ class Command(BaseCommand):
         queries = self.common_words + self.rare_words + self.phrases
         return [f"{url}?{urlencode({'q': q.text})}" for q in queries]
 
+    def name_suggestions(self) -> list[str]:
+        """The pickers' suggestions as a reader types: the first four letters
+        of sampled people's surnames, outlets' and topics' names."""
+        surnames = [
+            name.split()[-1][:4]
+            for name in Person.objects.order_by("pk").values_list("name", flat=True)[
+                :QUERY_SAMPLES
+            ]
+        ]
+        outlets = [a.outlet.name[:4] for a in self.sample[:QUERY_SAMPLES]]
+        topics = [
+            t[0].name[:4] for t in list(self.topics.values())[:QUERY_SAMPLES] if t
+        ]
+        urls = []
+        for kind, prefixes in (
+            ("people", surnames),
+            ("outlets", outlets),
+            ("topics", topics),
+        ):
+            url = reverse("articles:names", args=[kind])
+            urls += [f"{url}?{urlencode({'q': p})}" for p in prefixes]
+        return self.distinct(urls)
+
     # The admin
 
     def admin_filtered(self) -> list[str]:
@@ -582,6 +605,7 @@ class Command(BaseCommand):
             Scenario("chart-csv", "workbench", "search", self.chart_csvs),
             Scenario("compare-five", "workbench", "workbench", self.comparisons),
             Scenario("about", "workbench", "workbench", self.abouts),
+            Scenario("names", "workbench", "page", self.name_suggestions),
         ]
         admin_list = reverse("admin:articles_article_changelist")
         admin = [
