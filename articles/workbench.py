@@ -121,9 +121,22 @@ def counted(questions, unit, first=None, last=None):
                 unit = charts.choose_unit(first or min(months), last or end)
             else:
                 unit = "month"
-    if unit == "month" and by_month is not None:
-        return unit, by_month
+    if by_month is not None and unit in ("month", "year"):
+        # Years are whole months: summed here rather than asked of the index
+        # again (a second pass over every match of a common word).
+        return unit, [
+            by_year(counts) if unit == "year" else counts for counts in by_month
+        ]
     return unit, [search.over_time(q, unit=unit) for q in questions]
+
+
+def by_year(by_month: dict[dt.date, int]) -> dict[dt.date, int]:
+    """Counts per month summed into counts per calendar year."""
+    years = {}
+    for month, n in by_month.items():
+        year = month.replace(month=1)
+        years[year] = years.get(year, 0) + n
+    return years
 
 
 def chart_csv(request):

@@ -526,3 +526,24 @@ def test_exports_from_the_site_count_with_the_apis(client, archive, settings):
     assert refused.status_code == 429
     assert "Exports from your address are limited to 2/hour" in refused.content.decode()
     assert int(refused["Retry-After"]) > 0
+
+
+def test_a_long_span_is_drawn_by_year_with_every_month_counted(client):
+    """Twelve years of coverage, no date range asked: drawn by year, each
+    year's count the sum of its months (drafts left out)."""
+    outlet = OutletFactory()
+    for year, months in ((2010, (1, 6, 12)), (2015, (3,)), (2021, (2, 11))):
+        for month in months:
+            ArticleFactory(
+                title="Grain corridor", outlet=outlet, published_at=at(year, month)
+            )
+    ArticleFactory(
+        title="Grain corridor", outlet=outlet, status="draft", published_at=at(2015)
+    )
+    chart = client.get("/articles/", {"q": "grain"}).context["chart"]
+    assert chart.unit == "year"
+    counts = chart.series[0].counts
+    assert counts[dt.date(2010, 1, 1)] == 3
+    assert counts[dt.date(2015, 1, 1)] == 1
+    assert counts[dt.date(2021, 1, 1)] == 2
+    assert sum(counts.values()) == 6
