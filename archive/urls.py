@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import index as sitemap_index
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from articles.api.errors import no_endpoint
 from articles.cache import cache_public
 from articles.sitemaps import SITEMAPS
 
@@ -18,6 +19,10 @@ urlpatterns = [
         SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    # Any other path under /api/: a 404 in the API's shape, with DEBUG on too.
+    # Only paths ending in a slash, so that APPEND_SLASH still sends an
+    # endpoint's address given without its slash to the endpoint.
+    re_path(r"^api/(?:[\s\S]*/)?$", no_endpoint),
     path(
         "sitemap.xml",
         cache_public(sitemap_index),

@@ -6,7 +6,8 @@ import json
 
 import pytest
 from django.core.management import call_command
-from openapi_core import OpenAPI
+from django.http import HttpResponse
+from openapi_core import Config, OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from openapi_schema_validator import OAS30Validator
 from rest_framework.authtoken.models import Token
@@ -40,23 +41,50 @@ def schema(client):
     return json.loads(response.content)
 
 
+# The export's media types: CSV is text; JSON Lines is one row (the schema's
+# ExportRow) a line, so conforms() validates it line by line.
+DESERIALIZERS = {
+    "text/csv": lambda body, **parameters: body.decode(),
+    "application/x-ndjson": lambda body, **parameters: json.loads(body),
+}
+
+
 @pytest.fixture
 def spec(schema):
-    return OpenAPI.from_dict(schema)
+    return OpenAPI.from_dict(
+        schema, config=Config(extra_media_type_deserializers=DESERIALIZERS)
+    )
 
 
 @pytest.fixture
 def conforms(spec):
     """Return a function that validates a response against the schema (status,
-    media type, body and headers) and returns it."""
+    media type, body and headers) and returns it (a streamed one read whole)."""
 
     def check(response):
-        spec.validate_response(
-            Request(response.wsgi_request), DjangoOpenAPIResponse(response)
-        )
+        if response.streaming:
+            response = copy(response, b"".join(response.streaming_content))
+        bodies = [response.content]
+        if response.get("Content-Type", "").startswith("application/x-ndjson"):
+            bodies = response.content.splitlines()
+            assert bodies, "no rows to validate"
+        for body in bodies:
+            spec.validate_response(
+                Request(response.wsgi_request),
+                DjangoOpenAPIResponse(copy(response, body)),
+            )
         return response
 
     return check
+
+
+def copy(response, body: bytes) -> HttpResponse:
+    """Return response, headers and all, with body as its content."""
+    copied = HttpResponse(body, status=response.status_code)
+    for name, value in response.items():
+        copied[name] = value
+    copied.wsgi_request = response.wsgi_request
+    return copied
 
 
 @pytest.fixture
@@ -65,6 +93,7 @@ def world(demo, editor):
     stream's tombstones."""
     draft = ArticleFactory(status="draft", title="Unpublished scoop")
     ArticlePersonFactory(article=draft, person__slug="only-in-a-draft")
+    ArticleTopicFactory(article=draft, topic__slug="topic-only-in-a-draft")
     QuoteFactory(article=draft)
     AnnotationFactory(article=draft)
     withdrawn = ArticleFactory(withdrawal_reason="Copied from elsewhere.")
@@ -180,7 +209,11 @@ def test_sync_pages_mix_articles_and_tombstones_and_conform(reader, world, confo
         (f"{API}/topics/%00/", 404),
         (f"{API}/outlets/?outlet=tass", 400),
         (f"{API}/quotes/?article=0", 400),
+        (f"{API}/quotes/?article=9223372036854775808", 400),
+        (f"{API}/annotations/?article=1752511152951347904512", 400),
         (f"{API}/quotes/?speaker=no-one", 404),
+        (f"{API}/articles/?ordering=modified", 400),
+        (f"{API}/quotes/%C2%84/", 404),
     ],
 )
 def test_errors_conform(world, conforms, url, status):
@@ -273,6 +306,90 @@ def test_writes_conform(world, conforms, schema):
     assert conforms(api.delete(url)).status_code == 204
 
 
+METHODS = {"get", "post", "put", "patch", "delete"}
+
+
+def test_every_operation_of_the_schema_answers_as_it_says(
+    world, conforms, schema, curator, settings
+):
+    """One request at least to each operation the schema lists, each answer
+    validated against it: what a typed client generated from the schema meets."""
+    editor = APIClient()
+    editor.credentials(HTTP_AUTHORIZATION=f"Bearer {world['token']}")
+    seen = set()
+
+    def call(method, template, url, body=None, client=editor):
+        response = conforms(getattr(client, method)(url, body, format="json"))
+        seen.add((method, template))
+        return response
+
+    article = world["published"]
+    person = article.person_links.first().person.slug
+    for name, slug in [("outlets", "tass"), ("people", person), ("topics", "syria")]:
+        listing, detail = f"{API}/{name}/", f"{API}/{name}/{{slug}}/"
+        assert call("get", listing, listing).status_code == 200
+        assert call("get", detail, f"{API}/{name}/{slug}/").status_code == 200
+        made = call("post", listing, listing, {"name": f"New {name} record"})
+        assert made.status_code == 201, made.content
+        url = f"{API}/{name}/{made.json()['slug']}/"
+        assert call("put", detail, url, {"name": f"Renamed {name}"}).status_code == 200
+        patched = call("patch", detail, url, {"description": "Checked."})
+        assert patched.status_code == 200
+        assert call("delete", detail, url).status_code == 204
+    passages = {
+        "quotes": {
+            "article": article.pk,
+            "speaker": person,
+            "text": article.quotes.first().text,
+        },
+        "annotations": {"article": article.pk, "note": "A note on the whole."},
+    }
+    for name, body in passages.items():
+        listing, detail = f"{API}/{name}/", f"{API}/{name}/{{id}}/"
+        assert call("get", listing, listing).status_code == 200
+        made = call("post", listing, listing, body)
+        assert made.status_code == 201, made.content
+        url = f"{API}/{name}/{made.json()['id']}/"
+        assert call("get", detail, url).status_code == 200
+        assert call("put", detail, url, body).status_code == 200
+        assert call("patch", detail, url, {}).status_code == 200
+        assert call("delete", detail, url).status_code == 204
+    listing, detail = f"{API}/articles/", f"{API}/articles/{{id}}/"
+    assert call("get", listing, listing).status_code == 200
+    export = f"{API}/articles/export/"
+    for fmt in ("csv", "jsonl"):
+        exported = call("get", export, f"{export}?format={fmt}")
+        assert exported.status_code == 200
+        disposition = exported["Content-Disposition"]
+        assert disposition == f'attachment; filename="articles.{fmt}"'
+    draft = {"title": "Talks", "outlet": "tass", "body": "The talks went on."}
+    made = call("post", listing, listing, draft)
+    assert made.status_code == 201, made.content
+    url = f"{API}/articles/{made.json()['id']}/"
+    assert call("get", detail, url).status_code == 200
+    put = call("put", detail, url, {**draft, "version": made.json()["version"]})
+    assert put.status_code == 200, put.content
+    patch = call("patch", detail, url, {"version": put.json()["version"]})
+    assert patch.status_code == 200, patch.content
+    # A curator may not delete; an editor may.
+    curators = APIClient()
+    curators.force_authenticate(curator)
+    assert call("delete", detail, url, client=curators).status_code == 403
+    assert call("delete", detail, url).status_code == 204
+    assert call("get", detail, url).status_code == 404
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100
+    too_large = editor.post(listing, {**draft, "body": "Talks. " * 50}, "json")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = limit  # for the validator to read it
+    assert conforms(too_large).status_code == 413
+    assert seen == {
+        (method, path)
+        for path, operations in schema["paths"].items()
+        for method in operations
+        if method in METHODS
+    }
+
+
 def test_export_rows_conform_to_their_schema(reader, world, schema):
     who, client = reader
     components = schema["components"]["schemas"]
@@ -287,6 +404,12 @@ def test_export_rows_conform_to_their_schema(reader, world, schema):
         validator.validate(row)
         assert list(row) == list(components["ExportRow"]["properties"])
     by_id = {row["id"]: row for row in rows}
+    published = by_id[world["published"].pk]
+    assert published["status"] == "published"
+    assert (
+        published["modified_at"]
+        == client.get(f"{API}/articles/{world['published'].pk}/").json()["modified_at"]
+    )
     inferred = by_id[world["inferred"].pk]
     assert inferred["published_at"] is None  # a day alone never reads as midnight
     assert (
@@ -349,10 +472,10 @@ def test_quotes_and_notes_of_drafts_give_no_oracle(world):
     for endpoint in ("quotes", "annotations"):
         answers = [
             api.get(f"{API}/{endpoint}/", {"article": pk})
-            for pk in (world["draft"].pk, missing)
+            for pk in (world["draft"].pk, missing, 2**63 - 1)
         ]
-        assert [a.status_code for a in answers] == [200, 200]
-        assert [a.json()["results"] for a in answers] == [[], []]
+        assert [a.status_code for a in answers] == [200, 200, 200]
+        assert [a.json()["results"] for a in answers] == [[], [], []]
 
 
 def test_quotes_filter_by_speaker_slug(world):
@@ -366,17 +489,25 @@ def test_quotes_filter_by_speaker_slug(world):
     assert api.get(f"{API}/quotes/", {"speaker": hidden.slug}).status_code == 404
 
 
-def test_people_only_in_drafts_are_not_public(world):
+@pytest.mark.parametrize(
+    ("endpoint", "parameter"),
+    [("people", "person"), ("topics", "topic"), ("outlets", "outlet")],
+)
+def test_what_only_drafts_name_is_not_public(world, endpoint, parameter):
+    slug = {
+        "people": "only-in-a-draft",
+        "topics": "topic-only-in-a-draft",
+        "outlets": world["draft"].outlet.slug,
+    }[endpoint]
     api = APIClient()
-    assert api.get(f"{API}/people/only-in-a-draft/").status_code == 404
-    slugs = {
-        row["slug"] for row in api.get(f"{API}/people/?page_size=500").json()["results"]
-    }
-    assert "only-in-a-draft" not in slugs
-    assert api.get(f"{API}/articles/", {"person": "only-in-a-draft"}).status_code == 404
+    assert api.get(f"{API}/{endpoint}/{slug}/").status_code == 404
+    listed = api.get(f"{API}/{endpoint}/?page_size=500").json()["results"]
+    assert slug not in {row["slug"] for row in listed}
+    assert all(row["article_count"] > 0 for row in listed if endpoint != "people")
+    assert api.get(f"{API}/articles/", {parameter: slug}).status_code == 404
     editor = APIClient()
     editor.credentials(HTTP_AUTHORIZATION=f"Token {world['token']}")
-    assert editor.get(f"{API}/people/only-in-a-draft/").status_code == 200
+    assert editor.get(f"{API}/{endpoint}/{slug}/").status_code == 200
 
 
 def test_schema_valid_requests_the_api_used_to_reject_are_answered(world):
@@ -403,6 +534,43 @@ def test_schema_valid_requests_the_api_used_to_reject_are_answered(world):
     assert kinds.index("tombstone") > max(dated)
 
 
+def test_ordering_by_modification_needs_modified_since(world, conforms, schema):
+    api = APIClient()
+    refused = conforms(api.get(f"{API}/articles/", {"ordering": "modified"}))
+    assert refused.status_code == 400
+    error = refused.json()["error"]
+    assert list(error["fields"]) == ["ordering"]
+    assert "modified_since" in error["message"]
+    stream = conforms(
+        api.get(
+            f"{API}/articles/",
+            {"ordering": "modified", "modified_since": "2000-01-01T00:00:00Z"},
+        )
+    )
+    assert stream.status_code == 200
+    parameters = schema["paths"]["/api/v1/articles/"]["get"]["parameters"]
+    ordering = next(p for p in parameters if p["name"] == "ordering")
+    assert "only with modified_since" in ordering["description"]
+
+
+@pytest.mark.parametrize("path", ["/quotes/%C2%84/", "/outlets/%00/", "/nowhere/"])
+def test_no_address_is_a_json_404_with_debug_on_too(world, settings, path):
+    # Django shows its debug page rather than calling handler404 when DEBUG is
+    # on, as on a development server that clients are generated against.
+    settings.DEBUG = True
+    for method in ("get", "delete"):
+        response = getattr(APIClient(), method)(f"{API}{path}")
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+        assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_address_without_its_slash_is_still_redirected(world):
+    response = APIClient().get(f"{API}/outlets/tass")
+    assert response.status_code == 301
+    assert response["Location"] == f"{API}/outlets/tass/"
+
+
 def test_schema_states_the_constraints_the_api_enforces(schema):
     paths = schema["paths"]
     patch = paths["/api/v1/articles/{id}/"]["patch"]["requestBody"]["content"]
@@ -416,6 +584,7 @@ def test_schema_states_the_constraints_the_api_enforces(schema):
     assert "pattern" in parameters["outlet"]["schema"]["items"]
     quotes = {p["name"]: p for p in paths["/api/v1/quotes/"]["get"]["parameters"]}
     assert quotes["article"]["schema"]["minimum"] == 1
+    assert quotes["article"]["schema"]["maximum"] == 2**63 - 1
     assert quotes["speaker"]["schema"]["type"] == "string"
     export = {p["name"] for p in paths["/api/v1/articles/export/"]["get"]["parameters"]}
     assert {"q", "outlet", "topic", "person", "format"} <= export
@@ -426,6 +595,33 @@ def test_schema_states_the_constraints_the_api_enforces(schema):
             "tombstone": "#/components/schemas/Tombstone",
         },
     }
+
+
+def test_schema_describes_the_headers_each_answer_carries(schema):
+    def headers(path, method, status):
+        response = schema["paths"][path][method]["responses"][status]
+        return {
+            name: spec.get("required", False)
+            for name, spec in response.get("headers", {}).items()
+        }
+
+    listing = headers("/api/v1/articles/", "get", "200")
+    assert listing["ETag"] is True
+    assert "Link" in listing
+    assert "Cache-Control" in listing
+    assert headers("/api/v1/articles/{id}/", "get", "200")["Last-Modified"] is True
+    assert headers("/api/v1/articles/{id}/", "get", "304")["ETag"] is True
+    export = headers("/api/v1/articles/export/", "get", "200")
+    assert export["Content-Disposition"] is True
+    for status in ("429", "503"):
+        assert headers("/api/v1/people/", "get", status)["Retry-After"] is True
+    assert "WWW-Authenticate" in headers("/api/v1/articles/", "post", "401")
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            assert {"400", "401", "406", "503"} <= set(operation["responses"]), (
+                method,
+                path,
+            )
 
 
 def test_every_declared_parameter_is_taken_and_no_other(schema, world):

@@ -789,6 +789,8 @@ def only(row, *actors):
 API_READS += [
     only(api_read("schema", lambda w: "/api/schema/"), ANON, CURATOR),
     api_read("docs", lambda w: "/api/docs/"),
+    # No endpoint: a JSON 404 for everyone (articles.api.errors.no_endpoint).
+    api_read("no-endpoint", lambda w: f"{API}/nowhere/", status=404),
 ]
 
 

@@ -135,3 +135,52 @@ def test_login_safety_settings_come_from_the_environment():
         "HTTP_X_FORWARDED_FOR",
         "2",
     ]
+
+
+TWO_WRITERS = """
+import threading
+from django.db import OperationalError, connection, transaction
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE t (x integer)")
+connection.close()
+errors, both_read = [], threading.Barrier(2)
+
+def write(n):
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM t")
+            try:
+                both_read.wait(timeout=1)
+            except threading.BrokenBarrierError:
+                pass  # the other writer waits for this one to commit
+            cursor.execute("INSERT INTO t VALUES (%s)", [n])
+    except OperationalError as error:
+        errors.append(str(error))
+    finally:
+        connection.close()
+
+writers = [threading.Thread(target=write, args=(n,)) for n in range(2)]
+for writer in writers:
+    writer.start()
+for writer in writers:
+    writer.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM t")
+    print("errors:", errors, "rows:", cursor.fetchone()[0])
+"""
+
+
+def test_two_sqlite_writers_that_both_read_first_both_write(tmp_path):
+    # A transaction that began by reading could not take the write lock while
+    # another held it, and failed at once: "database is locked", a 503 for a
+    # second API client writing at the same time as the first.
+    result = manage(
+        "shell",
+        "-c",
+        TWO_WRITERS,
+        DJANGO_SETTINGS_MODULE="archive.settings.dev",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "errors: [] rows: 2" in result.stdout, result.stdout + result.stderr

@@ -124,6 +124,11 @@ def _database(url: str) -> dict:
         database.setdefault("OPTIONS", {}).setdefault(
             "connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5)
         )
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        # A transaction takes SQLite's write lock when it begins, so a second
+        # writer waits for the first (up to the default 5 s) rather than failing
+        # at once with "database is locked" (a 503) when both began by reading.
+        database.setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
     return database
 
 

@@ -13,6 +13,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -128,16 +129,26 @@ def is_api_request(request) -> bool:
     return request.path.startswith("/api/")
 
 
+@csrf_exempt
+def no_endpoint(request, *args, **kwargs):
+    """Answer a path under /api/ that names no endpoint (or an id or slug
+    that is no address, such as `/api/v1/quotes/%C2%84/`) in the API's error
+    shape. Routed, not left to handler404, so that a server with DEBUG on
+    answers as production does: Django shows its debug page instead of
+    calling handler404."""
+    return JsonResponse(
+        error_body(
+            404,
+            "not_found",
+            f"No API endpoint at {request.path}; see /api/docs/ for the list.",
+        ),
+        status=status.HTTP_404_NOT_FOUND,
+    )
+
+
 def page_not_found(request, exception):
     if is_api_request(request):
-        return JsonResponse(
-            error_body(
-                404,
-                "not_found",
-                f"No API endpoint at {request.path}; see /api/docs/ for the list.",
-            ),
-            status=status.HTTP_404_NOT_FOUND,
-        )
+        return no_endpoint(request)
     if isinstance(exception, PageOutOfRange):
         return render(request, "404.html", {"message": str(exception)}, status=404)
     return defaults.page_not_found(request, exception)

@@ -16,9 +16,25 @@ ORDERINGS = {
     "-published_at": "Newest first (the default).",
     "published_at": "Oldest first.",
     "relevance": "Best match first (the default with q); without q, newest first.",
-    "modified": "Least recently changed first (the default with modified_since); "
-    "other orders put a sync stream's tombstones after every dated article.",
+    "modified": "Least recently changed first: the order of a sync stream, so only "
+    "with modified_since (its default there); without it, a 400. Other orders "
+    "put a sync stream's tombstones after every dated article.",
 }
+NEEDS_MODIFIED_SINCE = (
+    "`modified` orders a sync stream: give `modified_since` as well (an early "
+    "time, such as 2000-01-01T00:00:00Z, for every article), or choose another "
+    "ordering."
+)
+
+
+class ApiArticleForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        # An invalid modified_since has its own error already.
+        a_stream = data.get("modified_since") or "modified_since" in self.errors
+        if data.get("ordering") == "modified" and not a_stream:
+            self.add_error("ordering", NEEDS_MODIFIED_SINCE)
+        return data
 
 
 class UtcDateTimeField(forms.DateTimeField):
@@ -46,6 +62,11 @@ class DateTimeFilter(django_filters.DateTimeFilter):
 
 class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
+
+
+# The largest id a record can have (a BigAutoField, settings.DEFAULT_AUTO_FIELD):
+# a larger number is no id, and SQLite cannot even compare it with one.
+LARGEST_ID = 2**63 - 1
 
 
 class SlugFilter(django_filters.ModelChoiceFilter):
@@ -87,7 +108,7 @@ class ApiArticleFilter(ArticleFilter):
     )
 
     class Meta(ArticleFilter.Meta):
-        pass
+        form = ApiArticleForm
 
     def date_range(self, data):
         return data.get("published_after"), data.get("published_before")
@@ -172,8 +193,15 @@ class PassageFilter(django_filters.FilterSet):
     client may not see simply has none (a 400 for some ids and an empty list
     for others would tell which ids are drafts)."""
 
-    article = extend_schema_field({"type": "integer", "minimum": 1})(
-        IdFilter(field_name="article_id", min_value=1, help_text="The article's id.")
+    article = extend_schema_field(
+        {"type": "integer", "minimum": 1, "maximum": LARGEST_ID}
+    )(
+        IdFilter(
+            field_name="article_id",
+            min_value=1,
+            max_value=LARGEST_ID,
+            help_text="The article's id.",
+        )
     )
 
 
