@@ -87,12 +87,14 @@ _DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TOP_LEVEL_DOMAIN = re.compile(r"\.[a-z]{2,3}$")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _TRUNCATED = ("...", "…")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”»)]*(?=\s|$)")
 # Lines that pages put inside the article's text: links to other articles, and
 # at its end subscription notices, calls to follow the outlet, copyright lines.
 _INLINE_FURNITURE = re.compile(
-    r"^(?:read (?:also|more)|also read|see also|related(?: news| articles)?"
+    r"^(?:(?:read (?:also|more)|also read|see also"
     r"|читайте также|смотрите также|ayrıca (?:bakınız|okuyun)|[iİ]lgili haber"
-    r"|həmçinin oxuyun)(?:\s*[:\-–—]|\s*$|\n)",
+    r"|həmçinin oxuyun)(?:\s*[:\-–—]|\s*$|\s)"
+    r"|related(?: news| articles)?(?:\s*[:\-–—]|\s*$|\n))",
     re.IGNORECASE,
 )
 _CLOSING_FURNITURE = re.compile(
@@ -118,6 +120,30 @@ _DATELINE = re.compile(
     r"|\s+[-–—]\s+"
     r")"
 )
+
+
+# trafilatura's settings, chosen by measurement on real pages (bench_extract,
+# docs/benchmarks.md): tables kept (articles laid out in tables, results and
+# standings), and its balance of precision and recall rather than
+# favor_precision, which kept 24 of 368 words on a business-news page.
+EXTRACTION = {
+    "favor_precision": False,
+    "favor_recall": False,
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_links": False,
+}
+# A table cell with this many links or more, making up this share of its text,
+# is navigation.
+LINK_CELL_LINKS = 2
+LINK_CELL_DENSITY = 0.6
+# Extracted text with this share of it in links is a list of links, not an
+# article.
+MOSTLY_LINKS = 0.7
+# As trafilatura loads a page itself: without comments, which left in the tree
+# make it drop the paragraphs around them, and processing instructions.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 
 
 @dataclass
@@ -148,21 +174,17 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
 
     tree = _load(html)
     page = _read_page(tree)
+    _without_link_cells(tree)
     fallback = not (page.title and page.dates)
     document = trafilatura.bare_extraction(
-        tree,
-        url=page.url or None,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        with_metadata=fallback,
+        tree, url=page.url or None, with_metadata=fallback, **EXTRACTION
     )
     if fallback and document is not None:
         _fill_in(page, document)
     paragraphs = _paragraphs(document.body) if document is not None else []
     paragraphs = _without_furniture(paragraphs)
+    if _mostly_links(paragraphs, tree):
+        paragraphs = []
     if not paragraphs and page.article_body:
         paragraphs = normalise_body(page.article_body).split("\n\n")
     if not paragraphs:
@@ -184,11 +206,12 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
     paragraphs = _without_bylines(
         paragraphs, outlet_names | {fold(name) for name in authors}
     )
-    paragraphs, lead = _without_repeats(paragraphs, title, page.lead)
+    paragraphs = _without_title(paragraphs, title)
     dateline = ""
     if paragraphs:
         dateline, paragraphs[0] = _dateline(paragraphs[0])
-        paragraphs, lead = _without_repeats(paragraphs, title, lead)
+        paragraphs = _without_title(paragraphs, title)
+    lead = _completed_lead(page.lead, paragraphs)
     body = normalise_body("\n\n".join(paragraphs))
     if not body:
         raise RejectedInput(NO_TEXT)
@@ -217,9 +240,25 @@ def _load(html: str):
     if not html.strip():
         raise RejectedInput(NO_TEXT)
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
         raise RejectedInput(NO_TEXT) from None
+
+
+def _without_link_cells(tree):
+    """Empty the table cells that are lists of links: with tables extracted,
+    the sidebar of a page laid out in a table ("Most read: …") would join the
+    article. A cell of a results table, one link to a team, stays."""
+    for cell in tree.iter("td", "th"):
+        links = list(cell.iter("a"))
+        if len(links) < LINK_CELL_LINKS:
+            continue
+        text = _clean(cell.text_content())
+        linked = sum(len(_clean(a.text_content())) for a in links)
+        if text and linked >= LINK_CELL_DENSITY * len(text):
+            for child in list(cell):
+                cell.remove(child)
+            cell.text = ""
 
 
 def _read_page(tree) -> _Page:
@@ -588,7 +627,9 @@ def _inline(element) -> str:
 
 
 def _flush(parts: list[str], paragraphs: list[str]):
-    lines = (_clean(line) for line in "".join(parts).split("\n"))
+    # Soft hyphens are hints where a browser may break a word, not text.
+    text = "".join(parts).replace("\u00ad", "")
+    lines = (_clean(line) for line in text.split("\n"))
     text = "\n".join(line for line in lines if line)
     if text:
         paragraphs.append(text)
@@ -603,6 +644,17 @@ def _without_furniture(paragraphs: list[str]) -> list[str]:
     return kept
 
 
+def _mostly_links(paragraphs: list[str], tree) -> bool:
+    """Return whether the text is mostly the page's links: a section's list of
+    headlines, which the extractor falls back to on a page without an article."""
+    anchors = {_clean(a.text_content()) for a in tree.iter("a")}
+    anchors.discard("")
+    lines = [line for p in paragraphs for line in p.split("\n")]
+    total = sum(len(line) for line in lines)
+    linked = sum(len(line) for line in lines if line in anchors)
+    return bool(total) and linked >= MOSTLY_LINKS * total
+
+
 def _same(a: str, b: str) -> bool:
     def key(text: str) -> str:
         return _SPACE.sub(" ", fold(text)).strip(" .:;!?…\"'“”«»")
@@ -610,20 +662,28 @@ def _same(a: str, b: str) -> bool:
     return bool(a) and bool(b) and key(a) == key(b)
 
 
-def _without_repeats(paragraphs: list[str], title: str, lead: str):
-    """Return the paragraphs without leading ones that repeat the title or the
-    lead, and the lead, completed from the text when the page cut it short."""
+def _without_title(paragraphs: list[str], title: str) -> list[str]:
+    """Return the paragraphs without leading ones that repeat the title."""
     paragraphs = list(paragraphs)
-    while paragraphs:
-        first = paragraphs[0]
-        if _same(first, title) or _same(first, lead):
-            paragraphs.pop(0)
-        elif lead.endswith(_TRUNCATED) and first.startswith(lead.rstrip(".…").rstrip()):
-            lead = first
-            paragraphs.pop(0)
-        else:
-            break
-    return paragraphs, lead
+    while paragraphs and _same(paragraphs[0], title):
+        paragraphs.pop(0)
+    return paragraphs
+
+
+def _completed_lead(lead: str, paragraphs: list[str]) -> str:
+    """Return the lead, completed from the first paragraph when the page cut it
+    short ("…") and the paragraph goes on with it: up to the end of the
+    sentence it was cut in. The paragraph stays in the body, which is the
+    article's whole text; the article page shows the lead once when the body
+    repeats it (text.lead_is_repeated)."""
+    if not (lead.endswith(_TRUNCATED) and paragraphs):
+        return lead
+    start = lead.rstrip(".…").rstrip()
+    first = paragraphs[0].split("\n", 1)[0]
+    if not start or not first.startswith(start) or len(first) <= len(start):
+        return lead
+    end = _SENTENCE_END.search(first, len(start))
+    return first[: end.end()] if end else first
 
 
 def _dateline(paragraph: str) -> tuple[str, str]:
