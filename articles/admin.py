@@ -133,9 +133,16 @@ class ArticleAdminForm(forms.ModelForm):
                 current,
                 status,
                 reason=cleaned.get("withdrawal_reason") or "",
+                has_outlet=cleaned.get("outlet") is not None,
             )
             if message:
-                field = "withdrawal_reason" if "reason" in message else "status"
+                field = (
+                    "withdrawal_reason"
+                    if "reason" in message
+                    else "outlet"
+                    if message == workflow.OUTLET_NEEDED
+                    else "status"
+                )
                 self.add_error(field, message)
         if self.instance.pk:
             loaded = cleaned.get("loaded_version")
@@ -730,8 +737,11 @@ class ArticleAdmin(HistoryAdmin):
         """Move every article whose move is allowed; report what moved and why
         the others did not."""
         refusals, movable = {}, []
-        for pk, old in queryset.exclude(status=status).values_list("pk", "status"):
-            message = workflow.refusal(request.user, old, status, reason=reason)
+        rows = queryset.exclude(status=status).values_list("pk", "status", "outlet")
+        for pk, old, outlet in rows:
+            message = workflow.refusal(
+                request.user, old, status, reason=reason, has_outlet=outlet is not None
+            )
             if message:
                 refusals.setdefault(message, []).append(pk)
             else:

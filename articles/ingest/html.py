@@ -141,6 +141,40 @@ LINK_CELL_DENSITY = 0.6
 # Extracted text with this share of it in links is a list of links, not an
 # article.
 MOSTLY_LINKS = 0.7
+# A site's name has at most this many words (in a <title>, a logo, a
+# copyright line); a longer text is a headline or a sentence.
+SITE_NAME_WORDS = 5
+# A host is the page's own when it has this many of the page's absolute links
+# or more, and more than half of them.
+LINKED_HOST_LINKS = 3
+_SHARING_HOSTS = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "t.me",
+    "telegram.me",
+    "instagram.com",
+    "youtube.com",
+    "linkedin.com",
+    "pinterest.com",
+    "whatsapp.com",
+    "vk.com",
+    "reddit.com",
+    "google.com",
+    "apple.com",
+)
+_LOGO_WORD = re.compile(r"\b(?:logo(?:type)?|логотип|home(?:page)?)\b", re.I)
+_COPYRIGHT_TEXTS = etree.XPath(
+    "//body//text()[contains(., '©') or contains(., '(c)') or contains(., '(C)')"
+    " or contains(translate(., 'COPYRIGHT', 'copyright'), 'copyright')]"
+)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?"
+    r"(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?:by\s+)?"
+    r"(?P<name>[^\W\d_][^.,;|©\n]{0,60}?)\s*"
+    r"(?:[.,;|]|\d{4}|\ball rights\b|\btüm hakları\b|\bвсе права\b|$)",
+    re.IGNORECASE,
+)
 # As trafilatura loads a page itself: without comments, which left in the tree
 # make it drop the paragraphs around them, and processing instructions.
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -193,14 +227,14 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
     if not title:
         raise RejectedInput(NO_TITLE)
 
-    outlet = page.publisher or page.site_name or _site_from_title(page)
-    domain = signatures.domain_of(page.url) if page.url else ""
+    outlet = _outlet_of(page, tree)
+    domain = (signatures.domain_of(page.url) if page.url else "") or _linked_host(tree)
     signature = (signatures.for_domain(domain) if domain else None) or (
         signatures.for_name(outlet) if outlet else None
     )
     if signature is not None:
         outlet = signature.name
-    title = _without_site_name(title, (outlet, page.site_name, page.publisher))
+    title = _headline(title, page, (outlet, page.site_name, page.publisher))
     outlet_names = _outlet_names(page, outlet)
     authors = _authors(page, outlet_names)
     paragraphs = _without_bylines(
@@ -570,14 +604,103 @@ def _title_from_headings(page: _Page) -> str:
 
 
 def _site_from_title(page: _Page) -> str:
-    """Return the site name a <title> adds to the article's heading."""
+    """Return the site name a <title> adds to the article's heading: what
+    follows the heading, else a short last part ("Headline | Outlet")."""
     for heading in page.headings:
         rest = page.title_tag.removeprefix(heading)
         if rest != page.title_tag:
             for separator in _TITLE_SEPARATORS:
                 if rest.startswith(separator):
                     return rest[len(separator) :].strip()
+    for separator in _TITLE_SEPARATORS:
+        headline, found, site = page.title_tag.rpartition(separator)
+        site = site.strip()
+        if (
+            found
+            and 0 < len(site.split()) <= SITE_NAME_WORDS
+            and len(site) < len(headline)
+        ):
+            return site
     return ""
+
+
+def _outlet_of(page: _Page, tree) -> str:
+    """Return the outlet's name as the page gives it: in its metadata, its
+    <title>'s suffix, its logo's text or its copyright line."""
+    return (
+        page.publisher
+        or page.site_name
+        or _site_from_title(page)
+        or _logo_name(tree)
+        or _copyright_holder(tree)
+    )
+
+
+def _logo_name(tree) -> str:
+    """Return the alt text of the site's logo ("Caspian Herald logo" gives
+    "Caspian Herald")."""
+    for image in tree.iter("img"):
+        alt = _clean(image.get("alt") or "")
+        if not alt:
+            continue
+        marks = [image, *list(image.iterancestors())[:2]]
+        if (
+            any(
+                "logo" in " ".join((e.get("class") or "", e.get("id") or "")).lower()
+                for e in marks
+            )
+            or "logo" in (image.get("src") or "").lower()
+        ):
+            name = _LOGO_WORD.sub("", alt).strip(" -–—:|")
+            if name and len(name.split()) <= SITE_NAME_WORDS:
+                return name
+    return ""
+
+
+def _copyright_holder(tree) -> str:
+    """Return the name in the page's copyright line ("© 2024 Outlet. All
+    rights reserved.")."""
+    for text in _COPYRIGHT_TEXTS(tree):
+        parent = text.getparent()
+        if parent is None or parent.tag in ("script", "style"):
+            continue
+        match = _COPYRIGHT.search(_clean(parent.text_content()))
+        if match:
+            name = match.group("name").strip(" -–—:")
+            if name and len(name.split()) <= SITE_NAME_WORDS:
+                return name
+    return ""
+
+
+def _linked_host(tree) -> str:
+    """Return the host most of the page's absolute links go to, which is the
+    site's own on a page that links its sections and articles in full."""
+    hosts: dict[str, int] = {}
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href.startswith(("http://", "https://")):
+            host = signatures.domain_of(href)
+            if host and not any(
+                host == s or host.endswith("." + s) for s in _SHARING_HOSTS
+            ):
+                hosts[host] = hosts.get(host, 0) + 1
+    if not hosts:
+        return ""
+    host, count = max(hosts.items(), key=lambda item: (item[1], item[0]))
+    total = sum(hosts.values())
+    return host if count >= LINKED_HOST_LINKS and 2 * count > total else ""
+
+
+def _headline(title: str, page: _Page, names) -> str:
+    """Return the title without the site's name; a title that is only the
+    site's name gives way to the page's heading."""
+    folded = {fold(name) for name in names if name}
+    if fold(title) in folded:
+        heading = next(
+            (h for h in page.headings if fold(h) not in folded and len(h) > 3), ""
+        )
+        title = heading or title
+    return _without_site_name(title, names)
 
 
 def _without_site_name(title: str, names) -> str:
