@@ -21,7 +21,7 @@ from lxml import etree
 
 from articles.text import fold, normalise_body, strip_control_characters
 
-from . import signatures
+from . import dates, signatures
 from .language import detect_language
 from .parsed import ParsedArticle, RejectedInput
 from .reading import timestamp
@@ -175,6 +175,29 @@ _COPYRIGHT = re.compile(
     r"(?:[.,;|]|\d{4}|\ball rights\b|\btüm hakları\b|\bвсе права\b|$)",
     re.IGNORECASE,
 )
+# A paragraph this long at most that holds only a date (and a time, a label)
+# dates the article; it is not part of its text.
+DATE_LINE_CHARS = 80
+# An element marked as the byline holds at most this much text; more is an
+# author's biography or a list of articles.
+BYLINE_CHARS = 100
+_BYLINES = etree.XPath(
+    "//body//*[@rel='author' or @itemprop='author'"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+    " or contains(@class, 'byline') or contains(@class, 'author-name')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+)
+# Words of bylines that name a desk or a role, not a person.
+_NOT_NAMES = {
+    "staff", "reporter", "reporters", "correspondent", "editor", "editors",
+    "desk", "team", "newsroom", "admin", "agency", "agencies", "redaktion",
+    "online", "news", "wire", "writer", "writers", "contributor",
+}  # fmt: skip
+_MARKED_DATES = etree.XPath(
+    "//body//*[not(self::time) and not(self::script)"
+    " and (contains(@class, 'date') or contains(@class, 'time')"
+    " or contains(@id, 'date'))]"
+)
 # As trafilatura loads a page itself: without comments, which left in the tree
 # make it drop the paragraphs around them, and processing instructions.
 _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
@@ -208,13 +231,16 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
 
     tree = _load(html)
     page = _read_page(tree)
+    # Read before the link cells go: they are much of a site's own links.
+    linked_host = "" if page.url else _linked_host(tree)
+    marked_date = "" if page.dates else _marked_date(tree)
     _without_link_cells(tree)
-    fallback = not (page.title and page.dates)
+    fallback = not (page.title and (page.dates or marked_date))
     document = trafilatura.bare_extraction(
         tree, url=page.url or None, with_metadata=fallback, **EXTRACTION
     )
     if fallback and document is not None:
-        _fill_in(page, document)
+        _fill_in(page, document, tree)
     paragraphs = _paragraphs(document.body) if document is not None else []
     paragraphs = _without_furniture(paragraphs)
     if _mostly_links(paragraphs, tree):
@@ -228,7 +254,7 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
         raise RejectedInput(NO_TITLE)
 
     outlet = _outlet_of(page, tree)
-    domain = (signatures.domain_of(page.url) if page.url else "") or _linked_host(tree)
+    domain = (signatures.domain_of(page.url) if page.url else "") or linked_host
     signature = (signatures.for_domain(domain) if domain else None) or (
         signatures.for_name(outlet) if outlet else None
     )
@@ -240,11 +266,12 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
     paragraphs = _without_bylines(
         paragraphs, outlet_names | {fold(name) for name in authors}
     )
-    paragraphs = _without_title(paragraphs, title)
+    paragraphs, date_line = _without_title(paragraphs, title)
+    date_line = date_line or marked_date
     dateline = ""
     if paragraphs:
         dateline, paragraphs[0] = _dateline(paragraphs[0])
-        paragraphs = _without_title(paragraphs, title)
+        paragraphs, _ = _without_title(paragraphs, title)
     lead = _completed_lead(page.lead, paragraphs)
     body = normalise_body("\n\n".join(paragraphs))
     if not body:
@@ -258,7 +285,7 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
         url=page.url,
         outlet=outlet,
         outlet_domains=[domain] if domain else [],
-        published_at=_published_at(page, warnings),
+        published_at=_published_at(page, date_line, warnings),
         authors=authors,
         dateline=dateline,
         language=detect_language(body, hint=page.language),
@@ -354,6 +381,7 @@ def _read_page(tree) -> _Page:
             for name in _split_names(value)
         ]
     )
+    page.authors.append(_byline_names(tree))
     language = tree.get("lang") or tree.get(
         "{http://www.w3.org/XML/1998/namespace}lang"
     )
@@ -566,11 +594,66 @@ def _split_names(value: str) -> list[str]:
     return [name for name in names if name]
 
 
-def _fill_in(page: _Page, document):
+def _byline_names(tree) -> list[str]:
+    """Return the people a byline on the page names ("By Anna Petrova and Ivan
+    Ivanov"), not desks or roles ("By Staff Reporter")."""
+    for element in _BYLINES(tree):
+        text = _clean(element.text_content())
+        if not text or len(text) > BYLINE_CHARS:
+            continue
+        names = [
+            name
+            for part in _BYLINE_DASHES.split(text.replace("|", "\n"))
+            for name in _split_names(part)
+            if _is_person(name)
+        ]
+        if names:
+            return names
+    return []
+
+
+def _is_person(name: str) -> bool:
+    words = name.split()
+    return (
+        2 <= len(words) <= 4
+        and all(
+            word[:1].isupper() and not any(c.isdigit() for c in word) for word in words
+        )
+        and not {fold(word) for word in words} & _NOT_NAMES
+    )
+
+
+def _marked_date(tree) -> str:
+    """Return the text of the first element the page marks as a date ("date",
+    "time" in its class) that holds only a date, outside navigation, sidebars
+    and footers."""
+    for element in _MARKED_DATES(tree):
+        if _inside(element, _FURNITURE_CONTAINERS):
+            continue
+        text = _clean(element.text_content())
+        if text and len(text) <= DATE_LINE_CHARS and dates.is_date_line(text):
+            return text
+    return ""
+
+
+def _copyright_year(tree, year: str) -> bool:
+    """Return whether the page's copyright line names the year."""
+    return any(
+        year in text and _COPYRIGHT.search(_clean(text))
+        for text in _COPYRIGHT_TEXTS(tree)
+    )
+
+
+def _fill_in(page: _Page, document, tree):
     """Fill what the page's tags left out from trafilatura's metadata."""
     page.title = page.title or _clean(document.title or "")
-    if not page.dates and document.date:
-        page.dates.append(document.date)
+    # trafilatura takes "© 2022" for a date, 1 January 2022, when it finds no
+    # other: no date is better than that one.
+    guess = document.date or ""
+    if guess.endswith("-01-01") and _copyright_year(tree, guess[:4]):
+        guess = ""
+    if not page.dates and guess:
+        page.dates.append(guess)
         page.date_guessed = True
     if document.author:
         page.authors.append(
@@ -699,19 +782,22 @@ def _headline(title: str, page: _Page, names) -> str:
         heading = next(
             (h for h in page.headings if fold(h) not in folded and len(h) > 3), ""
         )
-        title = heading or title
+        title = heading or _without_site_name(page.title_tag, names) or title
     return _without_site_name(title, names)
 
 
 def _without_site_name(title: str, names) -> str:
-    """Return the title without the " | Site name" that pages append."""
+    """Return the title without the " | Site name" that pages append, or the
+    "Site name - " that some put first."""
+    folded = title.casefold()
     for name in filter(None, names):
         for separator in _TITLE_SEPARATORS:
-            suffix = separator + name
-            if title.casefold().endswith(suffix.casefold()) and len(title) > len(
-                suffix
-            ):
+            suffix = (separator + name).casefold()
+            if folded.endswith(suffix) and len(title) > len(suffix):
                 return title[: -len(suffix)].strip()
+            prefix = (name + separator).casefold()
+            if folded.startswith(prefix) and len(title) > len(prefix):
+                return title[len(prefix) :].strip()
     return title
 
 
@@ -729,7 +815,11 @@ def _paragraphs(body) -> list[str]:
 def _walk(element, paragraphs: list[str]):
     parts = [element.text or ""]
     for child in element:
-        if child.tag in _BLOCKS:
+        if child.tag == "table":
+            _flush(parts, paragraphs)
+            _walk_table(child, paragraphs)
+            parts = [child.tail or ""]
+        elif child.tag in _BLOCKS:
             _flush(parts, paragraphs)
             _walk(child, paragraphs)
             parts = [child.tail or ""]
@@ -737,6 +827,30 @@ def _walk(element, paragraphs: list[str]):
             parts.append(_inline(child))
             parts.append(child.tail or "")
     _flush(parts, paragraphs)
+
+
+def _walk_table(table, paragraphs: list[str]):
+    """Add a table's data as one paragraph, a line a row, its cells separated
+    by " | " (results, standings); a cell that holds paragraphs (a page laid
+    out in a table) gives them as paragraphs."""
+    lines: list[str] = []
+    for row in table.iterchildren("row"):
+        cells = [cell for cell in row if cell.tag == "cell"]
+        if any(_has_blocks(cell) for cell in cells):
+            _flush(["\n".join(lines)], paragraphs)
+            lines = []
+            for cell in cells:
+                _walk(cell, paragraphs)
+            continue
+        texts = (_clean(_inline(cell).replace("\u00ad", "")) for cell in cells)
+        line = " | ".join(text for text in texts if text)
+        if line:
+            lines.append(line)
+    _flush(["\n".join(lines)], paragraphs)
+
+
+def _has_blocks(element) -> bool:
+    return any(child.tag in _BLOCKS for child in element.iterdescendants())
 
 
 def _inline(element) -> str:
@@ -785,12 +899,20 @@ def _same(a: str, b: str) -> bool:
     return bool(a) and bool(b) and key(a) == key(b)
 
 
-def _without_title(paragraphs: list[str], title: str) -> list[str]:
-    """Return the paragraphs without leading ones that repeat the title."""
-    paragraphs = list(paragraphs)
-    while paragraphs and _same(paragraphs[0], title):
-        paragraphs.pop(0)
-    return paragraphs
+def _without_title(paragraphs: list[str], title: str) -> tuple[list[str], str]:
+    """Return the paragraphs without leading ones that repeat the title or only
+    date the article ("14.02.2011 - 10:45"), and the first such date."""
+    paragraphs, date_line = list(paragraphs), ""
+    while paragraphs:
+        first = paragraphs[0]
+        if _same(first, title):
+            paragraphs.pop(0)
+        elif len(first) <= DATE_LINE_CHARS and dates.is_date_line(first):
+            date_line = date_line or first
+            paragraphs.pop(0)
+        else:
+            break
+    return paragraphs, date_line
 
 
 def _completed_lead(lead: str, paragraphs: list[str]) -> str:
@@ -822,7 +944,22 @@ def _dateline(paragraph: str) -> tuple[str, str]:
     return place.strip(" .,"), rest
 
 
-def _published_at(page: _Page, warnings: list[str]) -> dt.datetime | None:
+def _published_at(
+    page: _Page, date_line: str, warnings: list[str]
+) -> dt.datetime | None:
+    """Return the publication time from the page's metadata, else from the
+    date line at the top of the article, else from trafilatura's search of the
+    text; warn about what a curator should check."""
+    if date_line and (page.date_guessed or not page.dates):
+        found = dates.parse_date(date_line)
+        if found.value is not None:
+            warnings.append(
+                found.warning
+                or f"The page gives no publication date in its metadata; “"
+                f"{date_line}” on the page was read as the date, "
+                "its time as UTC. Check it."
+            )
+            return found.value
     unreadable = ""
     for value in page.dates:
         try:
@@ -862,13 +999,19 @@ def _outlet_names(page: _Page, outlet: str) -> set[str]:
 
 def _authors(page: _Page, not_people: set[str]) -> list[str]:
     """Return the authors' names once each, without the outlet's own names,
-    which pages give as the author of agency copy."""
+    which pages give as the author of agency copy, and without desks and roles
+    ("Staff Reporter")."""
     for names in page.authors:
         authors: list[str] = []
         seen = set()
         for name in names:
             key = fold(name)
-            if key and key not in seen and key not in not_people:
+            if (
+                key
+                and key not in seen
+                and key not in not_people
+                and not set(key.split()) & _NOT_NAMES
+            ):
                 seen.add(key)
                 authors.append(name)
         if authors:
