@@ -128,21 +128,15 @@ class ArticleAdminForm(forms.ModelForm):
         current = self.stored_status()
         status = cleaned.get("status")
         if status and self.user is not None and current is not None:
+            # A missing outlet is for Article.clean to report, on the outlet.
             message = workflow.refusal(
                 self.user,
                 current,
                 status,
                 reason=cleaned.get("withdrawal_reason") or "",
-                has_outlet=cleaned.get("outlet") is not None,
             )
             if message:
-                field = (
-                    "withdrawal_reason"
-                    if "reason" in message
-                    else "outlet"
-                    if message == workflow.OUTLET_NEEDED
-                    else "status"
-                )
+                field = "withdrawal_reason" if "reason" in message else "status"
                 self.add_error(field, message)
         if self.instance.pk:
             loaded = cleaned.get("loaded_version")
