@@ -802,6 +802,9 @@ def _without_site_name(title: str, names) -> str:
 
 
 _BLOCKS = {"p", "head", "item", "quote", "list", "table", "row", "cell", "code", "div"}
+# Table cells as trafilatura writes them, and as the page does when its
+# fallback extraction keeps the page's own markup.
+_CELLS = {"cell", "td", "th"}
 
 
 def _paragraphs(body) -> list[str]:
@@ -815,7 +818,7 @@ def _paragraphs(body) -> list[str]:
 def _walk(element, paragraphs: list[str]):
     parts = [element.text or ""]
     for child in element:
-        if child.tag == "table":
+        if child.tag == "table" and next(_rows(child), None) is not None:
             _flush(parts, paragraphs)
             _walk_table(child, paragraphs)
             parts = [child.tail or ""]
@@ -834,8 +837,8 @@ def _walk_table(table, paragraphs: list[str]):
     by " | " (results, standings); a cell that holds paragraphs (a page laid
     out in a table) gives them as paragraphs."""
     lines: list[str] = []
-    for row in table.iterchildren("row"):
-        cells = [cell for cell in row if cell.tag == "cell"]
+    for row in _rows(table):
+        cells = [cell for cell in row if cell.tag in _CELLS]
         if any(_has_blocks(cell) for cell in cells):
             _flush(["\n".join(lines)], paragraphs)
             lines = []
@@ -847,6 +850,14 @@ def _walk_table(table, paragraphs: list[str]):
         if line:
             lines.append(line)
     _flush(["\n".join(lines)], paragraphs)
+
+
+def _rows(table):
+    """Yield the table's own rows: trafilatura's <row>, or the page's <tr> when
+    its fallback extraction kept the HTML; not those of tables inside cells."""
+    for row in table.iter("row", "tr"):
+        if next(row.iterancestors("table"), None) is table:
+            yield row
 
 
 def _has_blocks(element) -> bool:
