@@ -298,6 +298,13 @@ def test_legacy_html_pages_parse_into_articles():
         ("  <meta charset='utf-8'><title>x</title>", "html"),
         ("<article><h1>Title</h1><p>Text</p></article>", "html"),
         ("<!-- saved from url=(0041)https://tass.com/ -->\n<html><body>", "html"),
+        (
+            "<br />\n<b>Deprecated</b>:  Assigning the return value of new by "
+            "reference is deprecated in <b>/www/wp-includes/cache.php</b><br />\n"
+            * 100
+            + "<!DOCTYPE html>\n<html><head><title>Málaga</title></head><body>",
+            "html",
+        ),
         ("MOSCOW, April 27. /TASS/. Russia's Foreign Ministry said", "text"),
         ("{Photo} Lavrov met Fidan.\nMore text.", "text"),
         ("[Updated] Lavrov met Fidan.", "text"),

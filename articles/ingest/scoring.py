@@ -28,6 +28,7 @@ from pathlib import Path
 from .analysis import decode_source
 from .html import parse_html
 from .parsed import ParsedArticle, RejectedInput
+from .plaintext import parse_text
 
 SHINGLE = 4
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -42,6 +43,7 @@ class Page:
     with_: list[str] = field(default_factory=list)
     without: list[str] = field(default_factory=list)
     text: str | None = None  # the article's whole text, when known
+    kind: str = "html"  # the format an import takes it for (reading.sniff)
 
 
 @dataclass
@@ -145,12 +147,13 @@ def load_pages(path: Path) -> Iterator[Page]:
         folder = path / "pages" if (path / "pages").is_dir() else path
         entries = json.loads(evaldata.read_text(encoding="utf-8"))
         for url, entry in sorted(entries.items(), key=lambda item: item[1]["file"]):
-            html = _read(folder / entry["file"])
-            if html is None:
+            read = _read(folder / entry["file"])
+            if read is None:
                 continue
             yield Page(
                 name=entry["file"],
-                html=html,
+                html=read[0],
+                kind=read[1],
                 url=url,
                 with_=list(entry.get("with", [])),
                 without=list(entry.get("without", [])),
@@ -160,34 +163,39 @@ def load_pages(path: Path) -> Iterator[Page]:
     for file in files:
         stem = file.name.removesuffix(".gz").removesuffix(".html")
         known = file.with_name(stem + ".txt")
-        html = _read(file)
-        if html is None:
+        read = _read(file)
+        if read is None:
             continue
         yield Page(
             name=file.name,
-            html=html,
+            html=read[0],
+            kind=read[1],
             text=known.read_text(encoding="utf-8") if known.exists() else None,
         )
 
 
-def _read(path: Path) -> str | None:
-    """Return a page's text decoded as an import decodes it, or None."""
+def _read(path: Path) -> tuple[str, str] | None:
+    """Return a page's text decoded as an import decodes it, and the format
+    an import takes it for; None when there is no such file."""
     for candidate in (path, path.with_name(path.name + ".gz")):
         if candidate.exists():
             data = candidate.read_bytes()
             if candidate.suffix == ".gz":
                 data = gzip.decompress(data)
             decoded = decode_source(candidate.name, data, len(data) + 1)
-            return None if isinstance(decoded, RejectedInput) else decoded[0]
+            return ("", "text") if isinstance(decoded, RejectedInput) else decoded
     return None
 
 
 def run_importer(page: Page, metadata: Metadata) -> Score:
-    """Score the importer's body for one page."""
+    """Score the importer's body for one page, read as an import reads it (a
+    page that does not look like HTML goes to the plain-text parser, as in an
+    import)."""
     score = Score(page.name)
     started = time.process_time()
+    parse = parse_html if page.kind == "html" else parse_text
     try:
-        parsed = parse_html(page.html, source=page.name)
+        parsed = parse(page.html, source=page.name)
     except RejectedInput as error:
         score.rejected = str(error)
         score_missing(score, page)
