@@ -128,6 +128,7 @@ class ArticleAdminForm(forms.ModelForm):
         current = self.stored_status()
         status = cleaned.get("status")
         if status and self.user is not None and current is not None:
+            # A missing outlet is for Article.clean to report, on the outlet.
             message = workflow.refusal(
                 self.user,
                 current,
@@ -730,8 +731,11 @@ class ArticleAdmin(HistoryAdmin):
         """Move every article whose move is allowed; report what moved and why
         the others did not."""
         refusals, movable = {}, []
-        for pk, old in queryset.exclude(status=status).values_list("pk", "status"):
-            message = workflow.refusal(request.user, old, status, reason=reason)
+        rows = queryset.exclude(status=status).values_list("pk", "status", "outlet")
+        for pk, old, outlet in rows:
+            message = workflow.refusal(
+                request.user, old, status, reason=reason, has_outlet=outlet is not None
+            )
             if message:
                 refusals.setdefault(message, []).append(pk)
             else:

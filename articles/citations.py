@@ -386,7 +386,8 @@ class _Source:
     @classmethod
     def of(cls, article, authors, permalink, accessed) -> "_Source":
         outlet = article.outlet
-        outlet_name = _clean(outlet.name)
+        # A draft waiting for its outlet (seen only by staff) is cited unsigned.
+        outlet_name = _clean(outlet.name) if outlet is not None else ""
         parsed = (_Name.parse(a) for a in authors or ())
         names = tuple(n for n in parsed if n.family or n.given)
         signed = bool(names)
@@ -401,7 +402,7 @@ class _Source:
         return cls(
             title=_clean(article.title),
             outlet=outlet_name,
-            outlet_slug=outlet.slug or outlet_name,
+            outlet_slug=(outlet.slug if outlet is not None else "") or outlet_name,
             names=names,
             signed=signed,
             day=day,

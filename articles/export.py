@@ -157,11 +157,14 @@ class ExportRowSerializer(serializers.Serializer):
         return {
             "id": article.pk,
             "title": article.title,
+            # None only for a draft waiting for its outlet (staff exports).
             "outlet": {
                 "slug": outlet.slug,
                 "name": outlet.name,
                 "country": str(outlet.country or ""),
-            },
+            }
+            if outlet is not None
+            else None,
             **dates(article),
             "language": article.language,
             "lead": article.lead,

@@ -575,6 +575,9 @@ class Correction:
     changed: list[str]
 
 
+OUTLET_NEEDED = "Choose the article's outlet: only a draft may be without one."
+
+
 class Article(models.Model):
     # Fields whose later changes the public page lists as corrections, named as
     # readers would name them. The body is compared by its hash, which is short.
@@ -595,8 +598,16 @@ class Article(models.Model):
         PUBLISHED = "published", "Published"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # Empty only on a draft: an imported page that names no outlet waits for a
+    # curator to choose one (article_outlet_unless_draft).
     outlet = models.ForeignKey(
-        Outlet, on_delete=models.PROTECT, related_name="articles"
+        Outlet,
+        on_delete=models.PROTECT,
+        related_name="articles",
+        null=True,
+        blank=True,
+        help_text="Who published the article. A draft may wait for one; an "
+        "article in review or published needs it.",
     )
     title = models.CharField(max_length=500)
     slug = models.SlugField(
@@ -723,6 +734,11 @@ class Article(models.Model):
                 condition=Q(date_inferred=False) | Q(published_at__isnull=False),
                 name="article_inferred_date_present",
             ),
+            models.CheckConstraint(
+                condition=Q(outlet__isnull=False) | Q(status="draft"),
+                name="article_outlet_unless_draft",
+                violation_error_message="Only a draft may be without an outlet.",
+            ),
         ]
         indexes = [
             models.Index(
@@ -836,6 +852,8 @@ class Article(models.Model):
             raise ValidationError(
                 {"date_inferred": "Give the inferred date, or untick “date inferred”."}
             )
+        if self.outlet_id is None and self.status != self.Status.DRAFT:
+            raise ValidationError({"outlet": OUTLET_NEEDED})
         if self.body_changed():
             lost = [p for p in self.passages() if p.passage_text() not in self.body]
             if lost:

@@ -414,6 +414,12 @@ def related_coverage(article, topic_ids):
 
 def news_article_json_ld(article, authors, permalink) -> dict:
     """Return schema.org NewsArticle data (rendered with json_script: escaped)."""
+    # Only a draft, which staff preview, may be without an outlet.
+    publisher = (
+        {"@type": "Organization", "name": article.outlet.name}
+        if article.outlet is not None
+        else None
+    )
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -421,9 +427,9 @@ def news_article_json_ld(article, authors, permalink) -> dict:
         "url": permalink,
         "inLanguage": article.language,
         "wordCount": article.word_count,
-        "publisher": {"@type": "Organization", "name": article.outlet.name},
+        "publisher": publisher,
         "author": [{"@type": "Person", "name": p.name} for p in authors]
-        or [{"@type": "Organization", "name": article.outlet.name}],
+        or ([publisher] if publisher else []),
         "isBasedOn": article.url or None,
         "dateModified": article.updated_at.isoformat(),
     }

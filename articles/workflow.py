@@ -11,7 +11,7 @@ admin form, the admin's bulk actions and the API all ask this module.
 
 from django.core.exceptions import ValidationError
 
-from .models import Article, control_character_message
+from .models import OUTLET_NEEDED, Article, control_character_message
 from .text import CONTROL_CHARACTER
 
 DRAFT, REVIEW, PUBLISHED, WITHDRAWN = (
@@ -43,10 +43,14 @@ def label(status) -> str:
     return Article.Status(status).label.lower()
 
 
-def refusal(user, old, new, *, reason: str = "") -> str | None:
-    """Return why user may not move an article from old to new, or None."""
+def refusal(user, old, new, *, reason: str = "", has_outlet: bool = True) -> str | None:
+    """Return why user may not move an article from old to new, or None. An
+    article without an outlet (a draft imported from a page that names none)
+    stays a draft until a curator chooses one."""
     if old == new:
         return None
+    if not has_outlet and new != DRAFT:
+        return OUTLET_NEEDED
     who = TRANSITIONS.get((old, new))
     if who is None:
         allowed = [label(to) for (since, to) in TRANSITIONS if since == old]
@@ -67,8 +71,8 @@ def refusal(user, old, new, *, reason: str = "") -> str | None:
     return None
 
 
-def check(user, old, new, *, reason: str = ""):
-    message = refusal(user, old, new, reason=reason)
+def check(user, old, new, *, reason: str = "", has_outlet: bool = True):
+    message = refusal(user, old, new, reason=reason, has_outlet=has_outlet)
     if message:
         raise ValidationError({"status": message})
 

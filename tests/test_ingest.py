@@ -225,11 +225,40 @@ def test_outlet_option_names_the_outlet_of_inputs_without_one(tmp_path):
     assert Article.objects.get().outlet == outlet
 
 
-def test_input_without_any_outlet_is_rejected_with_a_remedy(tmp_path):
-    code, report = run(write_jsonl(tmp_path / "a.jsonl", record(url="", outlet="")))
-    assert code == 1
-    assert "--outlet SLUG" in report["items"][0]["error"]
-    assert not Article.objects.exists()
+def test_outlet_option_does_not_override_outlets_the_inputs_name(tmp_path):
+    fallback = OutletFactory(slug="kremlin", domains=["kremlin.ru"])
+    tass = OutletFactory(name="TASS", domains=["tass.com"])
+    _, report = run(
+        write_jsonl(
+            tmp_path / "a.jsonl",
+            record(url="https://tass.com/politics/1", outlet="", body="One."),
+            record(url="", outlet="Brand New Agency", body="Two."),
+            record(url="", outlet="", body="Three."),
+        ),
+        "--outlet",
+        "kremlin",
+    )
+    outlets = [
+        Article.objects.get(pk=item["article"]["id"]).outlet for item in report["items"]
+    ]
+    assert outlets[0] == tass
+    assert outlets[1].name == "Brand New Agency"
+    assert outlets[2] == fallback
+
+
+def test_input_without_any_outlet_is_a_draft_waiting_for_one(tmp_path):
+    code, report = run(
+        write_jsonl(tmp_path / "a.jsonl", record(url="", outlet="")),
+        "--status",
+        "published",
+    )
+    assert code == 0
+    item = report["items"][0]
+    assert item["status"] == "imported" and item["article"]["outlet"] is None
+    assert any("Choose its outlet" in w for w in item["warnings"])
+    article = Article.objects.get()
+    assert (article.outlet, article.status) == (None, "draft")
+    assert not Article.objects.published().exists()
 
 
 def test_unknown_outlet_slug_is_a_usage_error(tmp_path):

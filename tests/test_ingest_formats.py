@@ -19,6 +19,7 @@ from articles.ingest.html import parse_html
 from articles.ingest.jsonl import parse_jsonl
 from articles.ingest.language import detect_language, primary_tag
 from articles.ingest.parsed import ParsedArticle, RejectedInput
+from articles.text import lead_is_repeated
 
 INPUTS = Path(__file__).resolve().parent / "inputs"
 UTC = dt.UTC
@@ -297,6 +298,13 @@ def test_legacy_html_pages_parse_into_articles():
         ("  <meta charset='utf-8'><title>x</title>", "html"),
         ("<article><h1>Title</h1><p>Text</p></article>", "html"),
         ("<!-- saved from url=(0041)https://tass.com/ -->\n<html><body>", "html"),
+        (
+            "<br />\n<b>Deprecated</b>:  Assigning the return value of new by "
+            "reference is deprecated in <b>/www/wp-includes/cache.php</b><br />\n"
+            * 100
+            + "<!DOCTYPE html>\n<html><head><title>Málaga</title></head><body>",
+            "html",
+        ),
         ("MOSCOW, April 27. /TASS/. Russia's Foreign Ministry said", "text"),
         ("{Photo} Lavrov met Fidan.\nMore text.", "text"),
         ("[Updated] Lavrov met Fidan.", "text"),
@@ -324,7 +332,11 @@ def test_page_with_reportage_json_ld_and_an_author_list():
     assert article.authors == ["Deniz Altunsoy", "Selin Kaya"]
     assert article.language == "en"
     assert article.lead.startswith("Turkish and Russian delegations agreed")
-    assert article.body.startswith("Deputy foreign ministers from both countries")
+    # The page's standfirst is the article's opening, and stays in the body:
+    # the article page shows it once.
+    assert article.body.startswith("Turkish and Russian delegations agreed")
+    assert "\n\nDeputy foreign ministers from both countries" in article.body
+    assert lead_is_repeated(article.lead, article.body)
     assert article.warnings == []
     assert_clean(
         article,
@@ -363,7 +375,7 @@ def test_turkish_agency_page_with_json_ld_graph_and_a_string_author():
         "Dışişleri Bakanı Hakan Fidan, Rusya Dışişleri Bakanı Sergey Lavrov ile "
         "telefonda görüştü."
     )
-    assert article.body.startswith("Dışişleri Bakanlığı kaynaklarından edinilen")
+    assert article.body.startswith(article.lead + "\n\nDışişleri Bakanlığı")
     assert_clean(
         article,
         present=["Fidan ve Lavrov'un önümüzdeki haftalarda Moskova'da"],
@@ -595,7 +607,7 @@ def test_json_ld_references_are_resolved_and_the_outlet_is_matched_by_domain():
     )
 
 
-def test_organisation_author_gives_way_to_the_byline_and_a_short_lead_is_completed():
+def test_organisation_author_gives_way_to_the_byline_and_a_cut_lead_is_completed():
     article = page("daily_sabah_og_suffix_author_meta.html")
     # og:title carries " | Daily Sabah", and there is no JSON-LD headline.
     assert article.title == "Erdoğan, Putin to review Akkuyu nuclear plant progress"
@@ -607,9 +619,10 @@ def test_organisation_author_gives_way_to_the_byline_and_a_short_lead_is_complet
         "erdogan-putin-to-review-akkuyu-nuclear-plant-progress"
     )
     assert article.language == "en"
-    # og:description ends in "by video..."; the first paragraph has it whole.
+    # og:description ends in "by video..."; the first paragraph has it whole,
+    # and stays the body's first paragraph.
     assert article.lead.endswith("by video link on Thursday")
-    assert article.body.startswith("The two leaders are expected to attend")
+    assert article.body.startswith(article.lead + "\n\nThe two leaders are expected")
     assert_clean(
         article,
         present=["build-own-operate model"],

@@ -477,7 +477,8 @@ class ArticleSerializer(FieldsMixin, serializers.ModelSerializer):
     kind = kind_field("article")
     api_url = serializers.SerializerMethodField(help_text="This record in the API.")
     web_url = WebUrlField(help_text="The article's permalink on the public site.")
-    outlet = OutletRefSerializer(read_only=True)
+    # null only for a draft waiting for its outlet, which only staff see.
+    outlet = OutletRefSerializer(read_only=True, allow_null=True)
     url = serializers.CharField(
         read_only=True,
         help_text="The canonical URL at the outlet; empty when unknown.",
@@ -669,7 +670,14 @@ class ArticleWriteSerializer(ModelCleanMixin, serializers.ModelSerializer):
         reason = self.initial_data.get("withdrawal_reason") or (
             self.instance.withdrawal_reason
         )
-        message = workflow.refusal(user, self.instance.status, value, reason=reason)
+        outlet = self.initial_data.get("outlet", self.instance.outlet_id)
+        message = workflow.refusal(
+            user,
+            self.instance.status,
+            value,
+            reason=reason,
+            has_outlet=outlet not in (None, ""),
+        )
         if message:
             raise serializers.ValidationError(message)
         return value

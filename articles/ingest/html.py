@@ -21,7 +21,7 @@ from lxml import etree
 
 from articles.text import fold, normalise_body, strip_control_characters
 
-from . import signatures
+from . import dates, signatures
 from .language import detect_language
 from .parsed import ParsedArticle, RejectedInput
 from .reading import timestamp
@@ -87,12 +87,14 @@ _DAY_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TOP_LEVEL_DOMAIN = re.compile(r"\.[a-z]{2,3}$")
 _TRAILING_COMMA = re.compile(r",\s*([}\]])")
 _TRUNCATED = ("...", "…")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”»)]*(?=\s|$)")
 # Lines that pages put inside the article's text: links to other articles, and
 # at its end subscription notices, calls to follow the outlet, copyright lines.
 _INLINE_FURNITURE = re.compile(
-    r"^(?:read (?:also|more)|also read|see also|related(?: news| articles)?"
+    r"^(?:(?:read (?:also|more)|also read|see also"
     r"|читайте также|смотрите также|ayrıca (?:bakınız|okuyun)|[iİ]lgili haber"
-    r"|həmçinin oxuyun)(?:\s*[:\-–—]|\s*$|\n)",
+    r"|həmçinin oxuyun)(?:\s*[:\-–—]|\s*$|\s)"
+    r"|related(?: news| articles)?(?:\s*[:\-–—]|\s*$|\n))",
     re.IGNORECASE,
 )
 _CLOSING_FURNITURE = re.compile(
@@ -118,6 +120,87 @@ _DATELINE = re.compile(
     r"|\s+[-–—]\s+"
     r")"
 )
+
+
+# trafilatura's settings, chosen by measurement on real pages (bench_extract,
+# docs/benchmarks.md): tables kept (articles laid out in tables, results and
+# standings), and its balance of precision and recall rather than
+# favor_precision, which kept 24 of 368 words on a business-news page.
+EXTRACTION = {
+    "favor_precision": False,
+    "favor_recall": False,
+    "include_comments": False,
+    "include_tables": True,
+    "include_images": False,
+    "include_links": False,
+}
+# A table cell with this many links or more, making up this share of its text,
+# is navigation.
+LINK_CELL_LINKS = 2
+LINK_CELL_DENSITY = 0.6
+# Extracted text with this share of it in links is a list of links, not an
+# article.
+MOSTLY_LINKS = 0.7
+# A site's name has at most this many words (in a <title>, a logo, a
+# copyright line); a longer text is a headline or a sentence.
+SITE_NAME_WORDS = 5
+# A host is the page's own when it has this many of the page's absolute links
+# or more, and more than half of them.
+LINKED_HOST_LINKS = 3
+_SHARING_HOSTS = (
+    "facebook.com",
+    "twitter.com",
+    "x.com",
+    "t.me",
+    "telegram.me",
+    "instagram.com",
+    "youtube.com",
+    "linkedin.com",
+    "pinterest.com",
+    "whatsapp.com",
+    "vk.com",
+    "reddit.com",
+    "google.com",
+    "apple.com",
+)
+_LOGO_WORD = re.compile(r"\b(?:logo(?:type)?|логотип|home(?:page)?)\b", re.I)
+_COPYRIGHT_TEXTS = etree.XPath(
+    "//body//text()[contains(., '©') or contains(., '(c)') or contains(., '(C)')"
+    " or contains(translate(., 'COPYRIGHT', 'copyright'), 'copyright')]"
+)
+_COPYRIGHT = re.compile(
+    r"(?:©|\(c\)|copyright)\s*(?:©\s*)?"
+    r"(?:\d{4}(?:\s*[-–]\s*\d{4})?\s*,?\s*)?(?:by\s+)?"
+    r"(?P<name>[^\W\d_][^.,;|©\n]{0,60}?)\s*"
+    r"(?:[.,;|]|\d{4}|\ball rights\b|\btüm hakları\b|\bвсе права\b|$)",
+    re.IGNORECASE,
+)
+# A paragraph this long at most that holds only a date (and a time, a label)
+# dates the article; it is not part of its text.
+DATE_LINE_CHARS = 80
+# An element marked as the byline holds at most this much text; more is an
+# author's biography or a list of articles.
+BYLINE_CHARS = 100
+_BYLINES = etree.XPath(
+    "//body//*[@rel='author' or @itemprop='author'"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' byline ')"
+    " or contains(@class, 'byline') or contains(@class, 'author-name')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' author ')]"
+)
+# Words of bylines that name a desk or a role, not a person.
+_NOT_NAMES = {
+    "staff", "reporter", "reporters", "correspondent", "editor", "editors",
+    "desk", "team", "newsroom", "admin", "agency", "agencies", "redaktion",
+    "online", "news", "wire", "writer", "writers", "contributor",
+}  # fmt: skip
+_MARKED_DATES = etree.XPath(
+    "//body//*[not(self::time) and not(self::script)"
+    " and (contains(@class, 'date') or contains(@class, 'time')"
+    " or contains(@id, 'date'))]"
+)
+# As trafilatura loads a page itself: without comments, which left in the tree
+# make it drop the paragraphs around them, and processing instructions.
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
 
 
 @dataclass
@@ -148,21 +231,20 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
 
     tree = _load(html)
     page = _read_page(tree)
-    fallback = not (page.title and page.dates)
+    # Read before the link cells go: they are much of a site's own links.
+    linked_host = "" if page.url else _linked_host(tree)
+    marked_date = "" if page.dates else _marked_date(tree)
+    _without_link_cells(tree)
+    fallback = not (page.title and (page.dates or marked_date))
     document = trafilatura.bare_extraction(
-        tree,
-        url=page.url or None,
-        favor_precision=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        include_links=False,
-        with_metadata=fallback,
+        tree, url=page.url or None, with_metadata=fallback, **EXTRACTION
     )
     if fallback and document is not None:
-        _fill_in(page, document)
+        _fill_in(page, document, tree)
     paragraphs = _paragraphs(document.body) if document is not None else []
     paragraphs = _without_furniture(paragraphs)
+    if _mostly_links(paragraphs, tree):
+        paragraphs = []
     if not paragraphs and page.article_body:
         paragraphs = normalise_body(page.article_body).split("\n\n")
     if not paragraphs:
@@ -171,24 +253,26 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
     if not title:
         raise RejectedInput(NO_TITLE)
 
-    outlet = page.publisher or page.site_name or _site_from_title(page)
-    domain = signatures.domain_of(page.url) if page.url else ""
+    outlet = _outlet_of(page, tree)
+    domain = (signatures.domain_of(page.url) if page.url else "") or linked_host
     signature = (signatures.for_domain(domain) if domain else None) or (
         signatures.for_name(outlet) if outlet else None
     )
     if signature is not None:
         outlet = signature.name
-    title = _without_site_name(title, (outlet, page.site_name, page.publisher))
+    title = _headline(title, page, (outlet, page.site_name, page.publisher))
     outlet_names = _outlet_names(page, outlet)
     authors = _authors(page, outlet_names)
     paragraphs = _without_bylines(
         paragraphs, outlet_names | {fold(name) for name in authors}
     )
-    paragraphs, lead = _without_repeats(paragraphs, title, page.lead)
+    paragraphs, date_line = _without_title(paragraphs, title)
+    date_line = date_line or marked_date
     dateline = ""
     if paragraphs:
         dateline, paragraphs[0] = _dateline(paragraphs[0])
-        paragraphs, lead = _without_repeats(paragraphs, title, lead)
+        paragraphs, _ = _without_title(paragraphs, title)
+    lead = _completed_lead(page.lead, paragraphs)
     body = normalise_body("\n\n".join(paragraphs))
     if not body:
         raise RejectedInput(NO_TEXT)
@@ -201,7 +285,7 @@ def parse_html(html: str, *, source: str = "") -> ParsedArticle:
         url=page.url,
         outlet=outlet,
         outlet_domains=[domain] if domain else [],
-        published_at=_published_at(page, warnings),
+        published_at=_published_at(page, date_line, warnings),
         authors=authors,
         dateline=dateline,
         language=detect_language(body, hint=page.language),
@@ -217,9 +301,25 @@ def _load(html: str):
     if not html.strip():
         raise RejectedInput(NO_TEXT)
     try:
-        return lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html, parser=_PARSER)
     except (etree.ParserError, ValueError):
         raise RejectedInput(NO_TEXT) from None
+
+
+def _without_link_cells(tree):
+    """Empty the table cells that are lists of links: with tables extracted,
+    the sidebar of a page laid out in a table ("Most read: …") would join the
+    article. A cell of a results table, one link to a team, stays."""
+    for cell in tree.iter("td", "th"):
+        links = list(cell.iter("a"))
+        if len(links) < LINK_CELL_LINKS:
+            continue
+        text = _clean(cell.text_content())
+        linked = sum(len(_clean(a.text_content())) for a in links)
+        if text and linked >= LINK_CELL_DENSITY * len(text):
+            for child in list(cell):
+                cell.remove(child)
+            cell.text = ""
 
 
 def _read_page(tree) -> _Page:
@@ -281,6 +381,7 @@ def _read_page(tree) -> _Page:
             for name in _split_names(value)
         ]
     )
+    page.authors.append(_byline_names(tree))
     language = tree.get("lang") or tree.get(
         "{http://www.w3.org/XML/1998/namespace}lang"
     )
@@ -493,11 +594,66 @@ def _split_names(value: str) -> list[str]:
     return [name for name in names if name]
 
 
-def _fill_in(page: _Page, document):
+def _byline_names(tree) -> list[str]:
+    """Return the people a byline on the page names ("By Anna Petrova and Ivan
+    Ivanov"), not desks or roles ("By Staff Reporter")."""
+    for element in _BYLINES(tree):
+        text = _clean(element.text_content())
+        if not text or len(text) > BYLINE_CHARS:
+            continue
+        names = [
+            name
+            for part in _BYLINE_DASHES.split(text.replace("|", "\n"))
+            for name in _split_names(part)
+            if _is_person(name)
+        ]
+        if names:
+            return names
+    return []
+
+
+def _is_person(name: str) -> bool:
+    words = name.split()
+    return (
+        2 <= len(words) <= 4
+        and all(
+            word[:1].isupper() and not any(c.isdigit() for c in word) for word in words
+        )
+        and not {fold(word) for word in words} & _NOT_NAMES
+    )
+
+
+def _marked_date(tree) -> str:
+    """Return the text of the first element the page marks as a date ("date",
+    "time" in its class) that holds only a date, outside navigation, sidebars
+    and footers."""
+    for element in _MARKED_DATES(tree):
+        if _inside(element, _FURNITURE_CONTAINERS):
+            continue
+        text = _clean(element.text_content())
+        if text and len(text) <= DATE_LINE_CHARS and dates.is_date_line(text):
+            return text
+    return ""
+
+
+def _copyright_year(tree, year: str) -> bool:
+    """Return whether the page's copyright line names the year."""
+    return any(
+        year in text and _COPYRIGHT.search(_clean(text))
+        for text in _COPYRIGHT_TEXTS(tree)
+    )
+
+
+def _fill_in(page: _Page, document, tree):
     """Fill what the page's tags left out from trafilatura's metadata."""
     page.title = page.title or _clean(document.title or "")
-    if not page.dates and document.date:
-        page.dates.append(document.date)
+    # trafilatura takes "© 2022" for a date, 1 January 2022, when it finds no
+    # other: no date is better than that one.
+    guess = document.date or ""
+    if guess.endswith("-01-01") and _copyright_year(tree, guess[:4]):
+        guess = ""
+    if not page.dates and guess:
+        page.dates.append(guess)
         page.date_guessed = True
     if document.author:
         page.authors.append(
@@ -531,29 +687,124 @@ def _title_from_headings(page: _Page) -> str:
 
 
 def _site_from_title(page: _Page) -> str:
-    """Return the site name a <title> adds to the article's heading."""
+    """Return the site name a <title> adds to the article's heading: what
+    follows the heading, else a short last part ("Headline | Outlet")."""
     for heading in page.headings:
         rest = page.title_tag.removeprefix(heading)
         if rest != page.title_tag:
             for separator in _TITLE_SEPARATORS:
                 if rest.startswith(separator):
                     return rest[len(separator) :].strip()
+    for separator in _TITLE_SEPARATORS:
+        headline, found, site = page.title_tag.rpartition(separator)
+        site = site.strip()
+        if (
+            found
+            and 0 < len(site.split()) <= SITE_NAME_WORDS
+            and len(site) < len(headline)
+        ):
+            return site
     return ""
 
 
+def _outlet_of(page: _Page, tree) -> str:
+    """Return the outlet's name as the page gives it: in its metadata, its
+    <title>'s suffix, its logo's text or its copyright line."""
+    return (
+        page.publisher
+        or page.site_name
+        or _site_from_title(page)
+        or _logo_name(tree)
+        or _copyright_holder(tree)
+    )
+
+
+def _logo_name(tree) -> str:
+    """Return the alt text of the site's logo ("Caspian Herald logo" gives
+    "Caspian Herald")."""
+    for image in tree.iter("img"):
+        alt = _clean(image.get("alt") or "")
+        if not alt:
+            continue
+        marks = [image, *list(image.iterancestors())[:2]]
+        if (
+            any(
+                "logo" in " ".join((e.get("class") or "", e.get("id") or "")).lower()
+                for e in marks
+            )
+            or "logo" in (image.get("src") or "").lower()
+        ):
+            name = _LOGO_WORD.sub("", alt).strip(" -–—:|")
+            if name and len(name.split()) <= SITE_NAME_WORDS:
+                return name
+    return ""
+
+
+def _copyright_holder(tree) -> str:
+    """Return the name in the page's copyright line ("© 2024 Outlet. All
+    rights reserved.")."""
+    for text in _COPYRIGHT_TEXTS(tree):
+        parent = text.getparent()
+        if parent is None or parent.tag in ("script", "style"):
+            continue
+        match = _COPYRIGHT.search(_clean(parent.text_content()))
+        if match:
+            name = match.group("name").strip(" -–—:")
+            if name and len(name.split()) <= SITE_NAME_WORDS:
+                return name
+    return ""
+
+
+def _linked_host(tree) -> str:
+    """Return the host most of the page's absolute links go to, which is the
+    site's own on a page that links its sections and articles in full."""
+    hosts: dict[str, int] = {}
+    for link in tree.iter("a"):
+        href = (link.get("href") or "").strip()
+        if href.startswith(("http://", "https://")):
+            host = signatures.domain_of(href)
+            if host and not any(
+                host == s or host.endswith("." + s) for s in _SHARING_HOSTS
+            ):
+                hosts[host] = hosts.get(host, 0) + 1
+    if not hosts:
+        return ""
+    host, count = max(hosts.items(), key=lambda item: (item[1], item[0]))
+    total = sum(hosts.values())
+    return host if count >= LINKED_HOST_LINKS and 2 * count > total else ""
+
+
+def _headline(title: str, page: _Page, names) -> str:
+    """Return the title without the site's name; a title that is only the
+    site's name gives way to the page's heading."""
+    folded = {fold(name) for name in names if name}
+    if fold(title) in folded:
+        heading = next(
+            (h for h in page.headings if fold(h) not in folded and len(h) > 3), ""
+        )
+        title = heading or _without_site_name(page.title_tag, names) or title
+    return _without_site_name(title, names)
+
+
 def _without_site_name(title: str, names) -> str:
-    """Return the title without the " | Site name" that pages append."""
+    """Return the title without the " | Site name" that pages append, or the
+    "Site name - " that some put first."""
+    folded = title.casefold()
     for name in filter(None, names):
         for separator in _TITLE_SEPARATORS:
-            suffix = separator + name
-            if title.casefold().endswith(suffix.casefold()) and len(title) > len(
-                suffix
-            ):
+            suffix = (separator + name).casefold()
+            if folded.endswith(suffix) and len(title) > len(suffix):
                 return title[: -len(suffix)].strip()
+            prefix = (name + separator).casefold()
+            if folded.startswith(prefix) and len(title) > len(prefix):
+                return title[len(prefix) :].strip()
     return title
 
 
 _BLOCKS = {"p", "head", "item", "quote", "list", "table", "row", "cell", "code", "div"}
+# Table cells as trafilatura writes them, and as the page does when its
+# fallback extraction keeps the page's own markup.
+_CELLS = {"cell", "td", "th"}
 
 
 def _paragraphs(body) -> list[str]:
@@ -567,7 +818,11 @@ def _paragraphs(body) -> list[str]:
 def _walk(element, paragraphs: list[str]):
     parts = [element.text or ""]
     for child in element:
-        if child.tag in _BLOCKS:
+        if child.tag == "table" and next(_rows(child), None) is not None:
+            _flush(parts, paragraphs)
+            _walk_table(child, paragraphs)
+            parts = [child.tail or ""]
+        elif child.tag in _BLOCKS:
             _flush(parts, paragraphs)
             _walk(child, paragraphs)
             parts = [child.tail or ""]
@@ -575,6 +830,38 @@ def _walk(element, paragraphs: list[str]):
             parts.append(_inline(child))
             parts.append(child.tail or "")
     _flush(parts, paragraphs)
+
+
+def _walk_table(table, paragraphs: list[str]):
+    """Add a table's data as one paragraph, a line a row, its cells separated
+    by " | " (results, standings); a cell that holds paragraphs (a page laid
+    out in a table) gives them as paragraphs."""
+    lines: list[str] = []
+    for row in _rows(table):
+        cells = [cell for cell in row if cell.tag in _CELLS]
+        if any(_has_blocks(cell) for cell in cells):
+            _flush(["\n".join(lines)], paragraphs)
+            lines = []
+            for cell in cells:
+                _walk(cell, paragraphs)
+            continue
+        texts = (_clean(_inline(cell).replace("\u00ad", "")) for cell in cells)
+        line = " | ".join(text for text in texts if text)
+        if line:
+            lines.append(line)
+    _flush(["\n".join(lines)], paragraphs)
+
+
+def _rows(table):
+    """Yield the table's own rows: trafilatura's <row>, or the page's <tr> when
+    its fallback extraction kept the HTML; not those of tables inside cells."""
+    for row in table.iter("row", "tr"):
+        if next(row.iterancestors("table"), None) is table:
+            yield row
+
+
+def _has_blocks(element) -> bool:
+    return any(child.tag in _BLOCKS for child in element.iterdescendants())
 
 
 def _inline(element) -> str:
@@ -588,7 +875,9 @@ def _inline(element) -> str:
 
 
 def _flush(parts: list[str], paragraphs: list[str]):
-    lines = (_clean(line) for line in "".join(parts).split("\n"))
+    # Soft hyphens are hints where a browser may break a word, not text.
+    text = "".join(parts).replace("\u00ad", "")
+    lines = (_clean(line) for line in text.split("\n"))
     text = "\n".join(line for line in lines if line)
     if text:
         paragraphs.append(text)
@@ -603,6 +892,17 @@ def _without_furniture(paragraphs: list[str]) -> list[str]:
     return kept
 
 
+def _mostly_links(paragraphs: list[str], tree) -> bool:
+    """Return whether the text is mostly the page's links: a section's list of
+    headlines, which the extractor falls back to on a page without an article."""
+    anchors = {_clean(a.text_content()) for a in tree.iter("a")}
+    anchors.discard("")
+    lines = [line for p in paragraphs for line in p.split("\n")]
+    total = sum(len(line) for line in lines)
+    linked = sum(len(line) for line in lines if line in anchors)
+    return bool(total) and linked >= MOSTLY_LINKS * total
+
+
 def _same(a: str, b: str) -> bool:
     def key(text: str) -> str:
         return _SPACE.sub(" ", fold(text)).strip(" .:;!?…\"'“”«»")
@@ -610,20 +910,36 @@ def _same(a: str, b: str) -> bool:
     return bool(a) and bool(b) and key(a) == key(b)
 
 
-def _without_repeats(paragraphs: list[str], title: str, lead: str):
-    """Return the paragraphs without leading ones that repeat the title or the
-    lead, and the lead, completed from the text when the page cut it short."""
-    paragraphs = list(paragraphs)
+def _without_title(paragraphs: list[str], title: str) -> tuple[list[str], str]:
+    """Return the paragraphs without leading ones that repeat the title or only
+    date the article ("14.02.2011 - 10:45"), and the first such date."""
+    paragraphs, date_line = list(paragraphs), ""
     while paragraphs:
         first = paragraphs[0]
-        if _same(first, title) or _same(first, lead):
+        if _same(first, title):
             paragraphs.pop(0)
-        elif lead.endswith(_TRUNCATED) and first.startswith(lead.rstrip(".…").rstrip()):
-            lead = first
+        elif len(first) <= DATE_LINE_CHARS and dates.is_date_line(first):
+            date_line = date_line or first
             paragraphs.pop(0)
         else:
             break
-    return paragraphs, lead
+    return paragraphs, date_line
+
+
+def _completed_lead(lead: str, paragraphs: list[str]) -> str:
+    """Return the lead, completed from the first paragraph when the page cut it
+    short ("…") and the paragraph goes on with it: up to the end of the
+    sentence it was cut in. The paragraph stays in the body, which is the
+    article's whole text; the article page shows the lead once when the body
+    repeats it (text.lead_is_repeated)."""
+    if not (lead.endswith(_TRUNCATED) and paragraphs):
+        return lead
+    start = lead.rstrip(".…").rstrip()
+    first = paragraphs[0].split("\n", 1)[0]
+    if not start or not first.startswith(start) or len(first) <= len(start):
+        return lead
+    end = _SENTENCE_END.search(first, len(start))
+    return first[: end.end()] if end else first
 
 
 def _dateline(paragraph: str) -> tuple[str, str]:
@@ -639,7 +955,22 @@ def _dateline(paragraph: str) -> tuple[str, str]:
     return place.strip(" .,"), rest
 
 
-def _published_at(page: _Page, warnings: list[str]) -> dt.datetime | None:
+def _published_at(
+    page: _Page, date_line: str, warnings: list[str]
+) -> dt.datetime | None:
+    """Return the publication time from the page's metadata, else from the
+    date line at the top of the article, else from trafilatura's search of the
+    text; warn about what a curator should check."""
+    if date_line and (page.date_guessed or not page.dates):
+        found = dates.parse_date(date_line)
+        if found.value is not None:
+            warnings.append(
+                found.warning
+                or f"The page gives no publication date in its metadata; “"
+                f"{date_line}” on the page was read as the date, "
+                "its time as UTC. Check it."
+            )
+            return found.value
     unreadable = ""
     for value in page.dates:
         try:
@@ -679,13 +1010,19 @@ def _outlet_names(page: _Page, outlet: str) -> set[str]:
 
 def _authors(page: _Page, not_people: set[str]) -> list[str]:
     """Return the authors' names once each, without the outlet's own names,
-    which pages give as the author of agency copy."""
+    which pages give as the author of agency copy, and without desks and roles
+    ("Staff Reporter")."""
     for names in page.authors:
         authors: list[str] = []
         seen = set()
         for name in names:
             key = fold(name)
-            if key and key not in seen and key not in not_people:
+            if (
+                key
+                and key not in seen
+                and key not in not_people
+                and not set(key.split()) & _NOT_NAMES
+            ):
                 seen.add(key)
                 authors.append(name)
         if authors:

@@ -108,6 +108,10 @@ _HTML_START = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _HTML_ANYWHERE = re.compile(r"<(?:!doctype\s+html|html|head|body)[\s>]", re.I)
+# Saved pages may open with what the server printed before the page (a PHP
+# site's warnings ran to 20 KB on one): the page's own tags are looked for this
+# far in.
+HTML_SNIFF_CHARS = 64 * 1024
 # "[" and then "{": an array of objects, even one broken further on (the parser
 # then reports where).
 _ARRAY_OF_OBJECTS = re.compile(r"\[\s*\{")
@@ -374,7 +378,7 @@ def sniff(text: str) -> str:
         if _json_object(stripped):
             return "jsonl"
         return "text"
-    if _HTML_START.match(text) or _HTML_ANYWHERE.search(text[:2048]):
+    if _HTML_START.match(text) or _HTML_ANYWHERE.search(text[:HTML_SNIFF_CHARS]):
         return "html"
     return "text"
 

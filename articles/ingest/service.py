@@ -55,6 +55,12 @@ from .suggest import NameIndex
 
 logger = logging.getLogger(__name__)
 
+NO_OUTLET = (
+    "No outlet found in the input: imported as a draft. Choose its outlet "
+    "before sending it to review (or import it with --outlet SLUG, or the "
+    "upload form's outlet field)."
+)
+
 BATCH_SIZE = 200
 # Parsing and analysis (language, suggestions, fingerprints) run in worker
 # processes for inputs of at least POOL_MIN_ITEMS items, in chunks of
@@ -155,7 +161,7 @@ def article_summary(article: Article, *, authors: list[str], dry_run: bool) -> d
     return {
         "id": None if dry_run else article.pk,
         "title": article.title,
-        "outlet": article.outlet.name,
+        "outlet": article.outlet.name if article.outlet is not None else None,
         "published_at": article.published_at.isoformat()
         if article.published_at
         else None,
@@ -473,8 +479,14 @@ class Importer:
         analysis = entry.analysis
         language = analysis.language
         if not language:
-            language = outlet.language or "en"
+            language = (outlet.language if outlet is not None else "") or "en"
             warnings.append(f"Language not detected; set to “{language}”.")
+        status = self.status
+        if outlet is None:
+            # Imported rather than rejected: a curator chooses the outlet, and
+            # until then the article stays a draft (article_outlet_unless_draft).
+            status = Article.Status.DRAFT
+            warnings.append(NO_OUTLET)
         # The fields as Article.refresh_derived_fields would leave them: the
         # analysis normalised the body and derived the rest from it.
         article = Article(
@@ -488,7 +500,7 @@ class Importer:
             content_hash=digest,
             word_count=analysis.word_count,
             language=language,
-            status=self.status,
+            status=status,
             raw_text=raw,
             source=source[:2000],
             imported_at=now,
@@ -595,8 +607,11 @@ class Importer:
         authors = [link.person.name for link in links]
         return article_summary(article, authors=authors, dry_run=False)
 
-    def _outlet_for(self, parsed: ParsedArticle, warnings) -> Outlet:
-        """Return the archive's outlet for the input, creating it from what is known."""
+    def _outlet_for(self, parsed: ParsedArticle, warnings) -> Outlet | None:
+        """Return the archive's outlet for the input: one it matches by domain or
+        name, else one created from what the input says, else the importer's
+        default outlet (--outlet), which only fills in for inputs that name
+        none; None when there is none of these."""
         domains = [d.lower().removeprefix("www.") for d in parsed.outlet_domains if d]
         if parsed.url:
             domains.insert(0, signatures.domain_of(parsed.url))
@@ -616,8 +631,6 @@ class Importer:
             outlet = self._outlets_by_name.get(fold(name))
             if outlet is not None:
                 return outlet
-        if self.default_outlet is not None:
-            return self.default_outlet
         if signature is not None:
             outlet = Outlet(
                 name=signature.name,
@@ -633,10 +646,7 @@ class Importer:
                 homepage=f"https://{domains[0]}/" if domains else "",
             )
         else:
-            raise RejectedInput(
-                "No outlet found in the input; name one with --outlet SLUG (or the "
-                "upload form's outlet field)."
-            )
+            return self.default_outlet
         outlet.full_clean()
         outlet.save()
         self._remember(outlet)

@@ -21,7 +21,7 @@ from articles.models import Article, Outlet, Person, Topic
 
 from . import about as about_module
 from . import sync
-from .engine import EngineUnavailable, Hits, month_of
+from .engine import NO_OUTLET, EngineUnavailable, Hits, month_of
 from .question import NO_TEXT, PUBLISHED, Question, Text
 from .snippets import snippet
 from .text import parse
@@ -404,10 +404,14 @@ def over_time_by_outlet(
         "all": {"terms": {"field": "outlet", "size": 1_000_000}},
     }
     result = _engine().aggregate(question, aggregation)
+    # Drafts waiting for their outlet share one key, which is no outlet.
     return ByOutlet(
         periods={
             int(bucket["key"]): _counted(bucket["t"]["buckets"], unit)
             for bucket in result["o"]["buckets"]
+            if int(bucket["key"]) != NO_OUTLET
         },
-        outlets=len(result["all"]["buckets"]),
+        outlets=sum(
+            int(bucket["key"]) != NO_OUTLET for bucket in result["all"]["buckets"]
+        ),
     )

@@ -75,6 +75,11 @@ EPOCH = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 ID_BITS = 30
 MAX_ID = (1 << ID_BITS) - 1
 MAX_TIME = (1 << 33) - 1  # 272 years after 1900: 2172
+# The outlet field of a draft without an outlet: above every id, so no filter
+# by outlet matches it. A filter by no outlets at all asks for NO_MATCH, which
+# no article has either.
+NO_OUTLET = MAX_ID + 1
+NO_MATCH = 0
 
 UNIX_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
@@ -171,7 +176,7 @@ class Entry:
     title: str
     text: str  # the lead and the body
     language: str
-    outlet: int
+    outlet: int | None  # None: a draft that waits for its outlet
     published_at: dt.datetime | None
     people: tuple[tuple[int, str], ...]  # (person id, role), confirmed links
     topics: tuple[int, ...]
@@ -188,7 +193,7 @@ class Entry:
         doc.add_unsigned("status", STATUS_CODES[self.status])
         doc.add_unsigned("newest", newest)
         doc.add_unsigned("oldest", oldest)
-        doc.add_unsigned("outlet", self.outlet)
+        doc.add_unsigned("outlet", NO_OUTLET if self.outlet is None else self.outlet)
         doc.add_unsigned("stamp", self.stamp)
         doc.add_text("language", self.language.lower())
         if self.published_at is not None:
@@ -291,9 +296,9 @@ def compile_question(question: Question, groups: list[str]) -> tantivy.Query:
         codes = [STATUS_CODES[s] for s in question.statuses]
         clauses.append(_filtered(_terms("status", codes)))
     if question.outlets is not None:
-        clauses.append(_filtered(_terms("outlet", question.outlets or [0])))
+        clauses.append(_filtered(_terms("outlet", question.outlets or [NO_MATCH])))
     for outlets in question.outlet_sets:
-        clauses.append(_filtered(_terms("outlet", outlets or [0])))
+        clauses.append(_filtered(_terms("outlet", outlets or [NO_MATCH])))
     if question.languages:
         clauses.append(
             _filtered(_terms("language", [v.lower() for v in question.languages]))
