@@ -13,6 +13,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .history import short_name
 from .text import (
     CONTROL_CHARACTER,
     ascii_slug,
@@ -624,6 +625,16 @@ class Article(models.Model):
         help_text="SHA-256 of the normalised body, used to find duplicates.",
     )
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        db_index=False,  # a partial index below: most articles have none
+        help_text="The import that brought the article in.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -691,6 +702,11 @@ class Article(models.Model):
                 name="article_outlet_date_idx",
             ),
             models.Index(fields=["updated_at"], name="article_updated_idx"),
+            models.Index(
+                fields=["import_batch"],
+                condition=Q(import_batch__isnull=False),
+                name="article_import_batch_idx",
+            ),
             # The admin changelist's order, whatever the status, and its
             # language and "date inferred" filters (migration 0015).
             models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
@@ -1492,6 +1508,67 @@ class MergeRecord(models.Model):
         return (
             f"{self.get_kind_display()} #{self.absorbed_id} “{self.absorbed_name}” "
             f"merged into #{self.survivor_id}"
+        )
+
+
+class ImportBatch(models.Model):
+    """One import: an upload in the admin or a run of import_articles, and its
+    report (what became of each input). Its number names it in the history of
+    the articles it brought in ("Imported from x.html (batch 12) by alice")."""
+
+    class Origin(models.TextChoices):
+        ADMIN = "admin", "Upload in the admin"
+        COMMAND = "command", "import_articles command"
+
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_by = models.CharField(
+        max_length=150,
+        help_text="The account that imported, or for the command without "
+        "--user, the system user who ran it.",
+    )
+    sources = models.CharField(
+        max_length=2000, help_text="The files or folders imported."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Article.Status.choices,
+        help_text="The status the imported articles were given.",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="How many items were imported, duplicate, …"
+    )
+    items = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each input: its source, result, error, warnings and article.",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "import"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(origin__in=["admin", "command"]),
+                name="importbatch_origin_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import {self.pk}: {self.sources}"
+
+    def history_reason(self, source: str) -> str:
+        """Return the change reason of an article's first history record."""
+        return (
+            f"Imported from {short_name(source)} (batch {self.pk}) by {self.started_by}"
         )
 
 
