@@ -1174,4 +1174,4 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def outcome(self, batch):
         if batch.finished_at is None:
             return "unfinished"
-        return ", ".join(f"{n} {status}" for status, n in batch.summary.items() if n)
+        return batch.outcome()

@@ -657,7 +657,12 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     # The version only counts saves; every save would show it as a change.
-    history = HistoricalRecords(excluded_fields=["version"])
+    # History is read by article (id) and date; indexes on its other columns
+    # would only slow every save and a generated corpus's load.
+    history = HistoricalRecords(
+        excluded_fields=["version"],
+        no_db_index=["slug", "content_hash", "outlet", "story", "import_batch"],
+    )
 
     UNDATED_VIEWS = {
         "article-detail": "article-undated",
@@ -1564,6 +1569,16 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"Import {self.pk}: {self.sources}"
+
+    def outcome(self) -> str:
+        """Return the summary as the import reported it: "3 imported, 0
+        updated, 1 duplicate, 0 rejected" (the stored JSON keeps no order)."""
+        order = ["imported", "updated", "duplicate", "rejected"]
+        counts = sorted(
+            self.summary.items(),
+            key=lambda c: order.index(c[0]) if c[0] in order else len(order),
+        )
+        return ", ".join(f"{n} {result}" for result, n in counts)
 
     def history_reason(self, source: str) -> str:
         """Return the change reason of an article's first history record."""
