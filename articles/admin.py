@@ -1144,7 +1144,8 @@ class MergeRecordAdmin(admin.ModelAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(admin.ModelAdmin):
-    """Imports and their reports, for whoever may import. Nobody edits them."""
+    """Import batches and their reports, for whoever may import. Nobody edits
+    them."""
 
     list_display = ["__str__", "started_at", "started_by", "origin", "outcome"]
     list_filter = ["origin", "status"]

@@ -1559,7 +1559,8 @@ class ImportBatch(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-pk"]
-        verbose_name = "import"
+        verbose_name = "import batch"
+        verbose_name_plural = "import batches"
         constraints = [
             models.CheckConstraint(
                 condition=Q(origin__in=["admin", "command"]),
@@ -1568,7 +1569,7 @@ class ImportBatch(models.Model):
         ]
 
     def __str__(self):
-        return f"Import {self.pk}: {self.sources}"
+        return f"Import batch {self.pk}: {self.sources}"
 
     def outcome(self) -> str:
         """Return the summary as the import reported it: "3 imported, 0

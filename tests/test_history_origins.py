@@ -147,7 +147,7 @@ def test_command_import_names_file_batch_and_account(tmp_path, curator, client):
     source.write_text(json.dumps(record()) + "\n")
     output = run_import(source, "--user", curator.username)
     batch = ImportBatch.objects.get()
-    assert f"Kept as import {batch.pk}" in output
+    assert f"Kept as import batch {batch.pk}" in output
     article = Article.objects.get()
     assert article.import_batch == batch
     client.force_login(UserFactory(is_superuser=True, is_staff=True))
@@ -234,7 +234,9 @@ def test_admin_import_shows_in_recent_actions_with_a_link_to_its_report(
     index = page(curator_client.get(reverse("admin:index")))
     recent = index.find(".//div[@id='recent-actions-module']")
     links = [a for a in recent.iter("a") if a.get("href") == report_url]
-    assert [text(a) for a in links] == [f"Import {batch.pk}: export.jsonl, empty.txt"]
+    assert [text(a) for a in links] == [
+        f"Import batch {batch.pk}: export.jsonl, empty.txt"
+    ]
 
     report = page(curator_client.get(report_url))
     module = report.find(".//div[@id='import-batch-report']")

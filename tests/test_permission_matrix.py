@@ -1887,7 +1887,7 @@ DOC_RECORDS = {
     "Candidate people": [CandidatePerson],
     "Stories": [Story],
     "Merge records": [MergeRecord],
-    "Imports": [ImportBatch],
+    "Import batches": [ImportBatch],
     "Users, groups, tokens, login records": [
         User,
         Group,

@@ -162,8 +162,8 @@ class Command(BaseCommand):
             self.stdout.write(f"{prefix}{counts}.")
             if batch is not None:
                 self.stdout.write(
-                    f"Kept as import {batch.pk}: its report is in the admin, under "
-                    "Imports, and its articles' history names it."
+                    f"Kept as import batch {batch.pk}: its report is in the admin, "
+                    "under Import batches, and its articles' history names it."
                 )
         if result.rejected:
             sys.exit(1)
