@@ -15,11 +15,14 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo collection on a first run; then where the site and the admin are,
+# and (in a terminal, when there is none yet) the first admin account.
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py search_index --rebuild
-	$(BIN)/python manage.py runserver $(HOST)
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py welcome --address $(HOST)
+	DJANGO_RUNSERVER_HIDE_WARNING=true $(BIN)/python manage.py runserver $(HOST)
 
 # The production stack on this machine: production settings, collected static
 # files and gunicorn with gunicorn.conf.py, over plain HTTP (no TLS proxy here, so

@@ -28,6 +28,7 @@ from .models import (
     ArticleVersion,
     CandidatePerson,
     ConcurrentEdit,
+    ImportBatch,
     LinkState,
     MergeRecord,
     Outlet,
@@ -661,24 +662,36 @@ class ArticleAdmin(HistoryAdmin):
         ]
 
     def import_view(self, request):
-        """Upload files and import them, showing the per-file report."""
-        from .ingest.service import Importer, Report
+        """Upload files and import them, showing the per-file report; an import
+        that writes is kept (ImportBatch) and shows in "Recent actions"."""
+        from .ingest.service import Importer, Report, finish_batch, start_batch
 
         if not self.has_import_permission(request):
             raise PermissionDenied
-        report = None
+        report = batch = None
         form = ImportForm(
             request.POST or None,
             request.FILES or None,
             can_publish=can_publish(request.user),
         )
         if request.method == "POST" and form.is_valid():
+            if not form.cleaned_data["dry_run"]:
+                batch = start_batch(
+                    origin=ImportBatch.Origin.ADMIN,
+                    sources=[f.name for f in form.cleaned_data["files"]],
+                    status=form.cleaned_data["status"],
+                    user=request.user,
+                )
             importer = Importer(
                 default_outlet=form.cleaned_data["outlet"],
                 status=form.cleaned_data["status"],
                 dry_run=form.cleaned_data["dry_run"],
+                batch=batch,
             )
             report = Report(items=list(importer.run(uploaded_sources(form, importer))))
+            if batch is not None:
+                finish_batch(batch, report)
+                self.log_addition(request, batch, [{"added": {}}])
             level = messages.WARNING if report.rejected else messages.SUCCESS
             summary = ", ".join(
                 f"{n} {status}" for status, n in report.summary().items()
@@ -690,6 +703,7 @@ class ArticleAdmin(HistoryAdmin):
             "title": "Import articles from files",
             "form": form,
             "report": report,
+            "batch": batch,
             "max_megabytes": importer_limit_mb(),
             "upload_megabytes": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
         }
@@ -1130,3 +1144,39 @@ class MergeRecordAdmin(admin.ModelAdmin):
             else:
                 undone += 1
         self.message_user(request, f"{undone} merges undone.", messages.SUCCESS)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    """Import batches and their reports, for whoever may import. Nobody edits
+    them."""
+
+    list_display = ["__str__", "started_at", "started_by", "origin", "outcome"]
+    list_filter = ["origin", "status"]
+    fields = ["origin", "started_by", "sources", "status", "started_at", "finished_at"]
+    readonly_fields = fields
+    change_form_template = "admin/articles/importbatch/change_form.html"
+
+    def may_import(self, request) -> bool:
+        return request.user.has_perms(["articles.add_import", "articles.add_article"])
+
+    def has_module_permission(self, request):
+        return self.may_import(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.may_import(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="result")
+    def outcome(self, batch):
+        if batch.finished_at is None:
+            return "unfinished"
+        return batch.outcome()

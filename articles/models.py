@@ -14,6 +14,7 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from .history import short_name
 from .text import (
     CONTROL_CHARACTER,
     ascii_slug,
@@ -680,6 +681,16 @@ class Article(models.Model):
         help_text="SHA-256 of the normalised body, used to find duplicates.",
     )
     imported_at = models.DateTimeField(null=True, blank=True, editable=False)
+    import_batch = models.ForeignKey(
+        "ImportBatch",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="articles",
+        db_index=False,  # a partial index below: most articles have none
+        help_text="The import that brought the article in.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -702,7 +713,12 @@ class Article(models.Model):
 
     objects = ArticleQuerySet.as_manager()
     # The version only counts saves; every save would show it as a change.
-    history = HistoricalRecords(excluded_fields=["version"])
+    # History is read by article (id) and date; indexes on its other columns
+    # would only slow every save and a generated corpus's load.
+    history = HistoricalRecords(
+        excluded_fields=["version"],
+        no_db_index=["slug", "content_hash", "outlet", "story", "import_batch"],
+    )
 
     UNDATED_VIEWS = {
         "article-detail": "article-undated",
@@ -752,6 +768,11 @@ class Article(models.Model):
                 name="article_outlet_date_idx",
             ),
             models.Index(fields=["updated_at"], name="article_updated_idx"),
+            models.Index(
+                fields=["import_batch"],
+                condition=Q(import_batch__isnull=False),
+                name="article_import_batch_idx",
+            ),
             # The admin changelist's order, whatever the status, and its
             # language and "date inferred" filters (migration 0015).
             models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
@@ -1555,6 +1576,78 @@ class MergeRecord(models.Model):
         return (
             f"{self.get_kind_display()} #{self.absorbed_id} “{self.absorbed_name}” "
             f"merged into #{self.survivor_id}"
+        )
+
+
+class ImportBatch(models.Model):
+    """One import: an upload in the admin or a run of import_articles, and its
+    report (what became of each input). Its number names it in the history of
+    the articles it brought in ("Imported from x.html (batch 12) by alice")."""
+
+    class Origin(models.TextChoices):
+        ADMIN = "admin", "Upload in the admin"
+        COMMAND = "command", "import_articles command"
+
+    origin = models.CharField(max_length=10, choices=Origin.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started_by = models.CharField(
+        max_length=150,
+        help_text="The account that imported, or for the command without "
+        "--user, the system user who ran it.",
+    )
+    sources = models.CharField(
+        max_length=2000, help_text="The files or folders imported."
+    )
+    status = models.CharField(
+        max_length=10,
+        choices=Article.Status.choices,
+        help_text="The status the imported articles were given.",
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(
+        default=dict, blank=True, help_text="How many items were imported, duplicate, …"
+    )
+    items = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Each input: its source, result, error, warnings and article.",
+    )
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = "import batch"
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(origin__in=["admin", "command"]),
+                name="importbatch_origin_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Import batch {self.pk}: {self.sources}"
+
+    def outcome(self) -> str:
+        """Return the summary as the import reported it: "3 imported, 0
+        updated, 1 duplicate, 0 rejected" (the stored JSON keeps no order)."""
+        order = ["imported", "updated", "duplicate", "rejected"]
+        counts = sorted(
+            self.summary.items(),
+            key=lambda c: order.index(c[0]) if c[0] in order else len(order),
+        )
+        return ", ".join(f"{n} {result}" for result, n in counts)
+
+    def history_reason(self, source: str) -> str:
+        """Return the change reason of an article's first history record."""
+        return (
+            f"Imported from {short_name(source)} (batch {self.pk}) by {self.started_by}"
         )
 
 

@@ -22,6 +22,7 @@ from articles.models import (
     ArticleTopic,
     ArticleVersion,
     CandidatePerson,
+    ImportBatch,
     LinkState,
     Person,
     SearchChange,
@@ -131,6 +132,20 @@ def enrich(curator, editor):
     Article.objects.filter(pk=article.pk).set_status(
         Article.Status.WITHDRAWN, reason="Fabricated quote."
     )
+    batch = ImportBatch.objects.create(
+        origin=ImportBatch.Origin.ADMIN,
+        user=curator,
+        started_by="curator",
+        sources=f"saved/page.html, {ODD}",
+        status=Article.Status.DRAFT,
+        finished_at=timezone.now(),
+        summary={"imported": 1, "rejected": 1},
+        items=[
+            {"source": "saved/page.html", "status": "imported", "warnings": [ODD]},
+            {"source": ODD, "status": "rejected", "error": "The file is empty."},
+        ],
+    )
+    Article.objects.filter(pk=article.pk).update(import_batch=batch)
     outlet = OutletFactory(name=f"Outlet {ODD}", domains=["odd.example"])
     story = Story.objects.create()
     first = ArticleFactory(outlet=outlet, story=story, raw_text="raw one")

@@ -38,6 +38,7 @@ from articles.models import (
     ArticlePerson,
     ArticleTopic,
     CandidatePerson,
+    ImportBatch,
     LinkState,
     MergeRecord,
     Outlet,
@@ -233,6 +234,20 @@ class World:
             survivor=PersonFactory(name="Duplicate One"),
             absorbed=PersonFactory(name="Duplicate Two"),
         )
+        self.import_batch = ImportBatch.objects.create(
+            origin="admin",
+            user=self.users[CURATOR],
+            started_by="curator",
+            sources="export.jsonl",
+            status="draft",
+            items=[
+                {
+                    "source": "export.jsonl",
+                    "status": "imported",
+                    "article": {"id": self.draft.pk, "title": self.draft.title},
+                }
+            ],
+        )
         self.token = Token.objects.create(user=self.users[EDITOR])
         self.attempt = AccessAttempt.objects.create(
             username="someone", ip_address="203.0.113.9", failures_since_start=1
@@ -263,6 +278,7 @@ class World:
             Topic: self.topic,
             Story: self.story,
             MergeRecord: self.merge,
+            ImportBatch: self.import_batch,
             Group: Group.objects.get(name="Curators"),
             get_user_model(): self.users[SUPER],
             TokenProxy: TokenProxy.objects.get(pk=self.token.pk),
@@ -1139,6 +1155,7 @@ RIGHTS = {
     CandidatePerson: {CURATOR: "vc", EDITOR: "vcd", SUPER: "vacd"},
     Story: {CURATOR: "vc", EDITOR: "vc", SUPER: "vacd"},
     MergeRecord: {EDITOR: "v", SUPER: "v"},
+    ImportBatch: {CURATOR: "v", EDITOR: "v", SUPER: "v"},
     Group: {SUPER: "vacd"},
     User: {SUPER: "vacd"},
     TokenProxy: {SUPER: "vacd"},
@@ -1415,6 +1432,7 @@ CHANGES = {
     Annotation: ("note", lambda w: "Changed in the admin"),
     CandidatePerson: ("title", lambda w: "Minister"),
     MergeRecord: ("absorbed_name", lambda w: "Renamed record"),
+    ImportBatch: ("sources", lambda w: "renamed.jsonl"),
     Group: ("name", lambda w: "Renamed group"),
     User: ("is_superuser", lambda w: "on"),
     TokenProxy: ("user", lambda w: str(w.users[CURATOR].pk)),
@@ -1906,6 +1924,7 @@ DOC_RECORDS = {
     "Candidate people": [CandidatePerson],
     "Stories": [Story],
     "Merge records": [MergeRecord],
+    "Import batches": [ImportBatch],
     "Users, groups, tokens, login records": [
         User,
         Group,

@@ -168,6 +168,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# No "AXES: BEGIN …" banner at every start of every manage.py command (lockouts
+# and failed logins are still logged).
+AXES_VERBOSE = False
 # The client address is found the way the API throttle finds it (API_NUM_PROXIES):
 # with no proxies, the connecting address only, so X-Forwarded-For cannot be
 # forged to dodge a lockout. With N proxies, the N-th X-Forwarded-For entry from

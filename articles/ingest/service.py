@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from articles.cache import bump_on_commit
 from articles.counts import recount_for_articles
+from articles.history import record_origins, short_name
 from articles.models import (
     Article,
     ArticleFingerprint,
@@ -38,6 +39,7 @@ from articles.models import (
     ArticleTopic,
     ArticleVersion,
     CandidatePerson,
+    ImportBatch,
     LinkState,
     Outlet,
     Quote,
@@ -173,6 +175,44 @@ def article_summary(article: Article, *, authors: list[str], dry_run: bool) -> d
     }
 
 
+def start_batch(
+    *,
+    origin: str,
+    sources: list[str],
+    status: str,
+    user=None,
+    started_by: str = "",
+) -> ImportBatch:
+    """Record the start of an import (not of a dry run, which writes nothing);
+    its number names it in the history of the articles it brings in."""
+    batch = ImportBatch(
+        origin=origin,
+        sources=", ".join(sources)[:2000],
+        status=status,
+        user=user,
+        started_by=(user.get_username() if user else started_by)[:150],
+    )
+    batch.full_clean()
+    batch.save()
+    return batch
+
+
+def finish_batch(batch: ImportBatch, report: Report) -> None:
+    """Keep the import's report with its record: each item's source, result,
+    error and warnings, and its article's id and title (not its text)."""
+    batch.summary = report.summary()
+    batch.items = [
+        {
+            **item.as_dict(),
+            "article": item.article
+            and {k: item.article[k] for k in ("id", "title", "outlet")},
+        }
+        for item in report.items
+    ]
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["summary", "items", "finished_at"])
+
+
 def path_sources(paths: Iterable[str | Path], *, max_bytes: int):
     """Yield (source name, bytes or the reason the file cannot be read)."""
     for path in reading.iter_paths([Path(p) for p in paths]):
@@ -193,12 +233,17 @@ class Importer:
         dry_run: bool = False,
         max_bytes: int | None = None,
         workers: int = 1,
+        batch: ImportBatch | None = None,
     ):
         """workers > 1: parse and analyse imports of POOL_MIN_ITEMS items or
         more in that many forked processes. Only for a process that runs no
         other threads (a management command, not a threaded web server), since
-        a fork copies locks other threads may hold."""
+        a fork copies locks other threads may hold.
+
+        batch: the import's record (start_batch), named in each new article's
+        first history record and kept on the article."""
         self.default_outlet = default_outlet
+        self.batch = batch
         self.workers = workers
         self._status_valid = not analysing.field_errors({"status": status})
         self.status = status
@@ -403,6 +448,7 @@ class Importer:
         if drafts:
             self._assign_slugs(drafts)
             _insert_articles([d.article for d in drafts])
+            self._record_history(drafts)
             self._by_url.update(
                 {d.article.url: d.article for d in drafts if d.article.url}
             )
@@ -424,6 +470,24 @@ class Importer:
             else r
             for r in results
         ]
+
+    def _record_history(self, drafts):
+        """Give the new articles their first history record, saying where they
+        came from, in one statement for the batch."""
+        if self.batch is None:
+            reasons = {
+                d.article.pk: f"Imported from {short_name(d.source)}" for d in drafts
+            }
+        else:
+            reasons = {
+                d.article.pk: self.batch.history_reason(d.source) for d in drafts
+            }
+        record_origins(
+            Article,
+            reasons,
+            when=drafts[0].article.imported_at,
+            user_id=self.batch and self.batch.user_id,
+        )
 
     def _prepare(self, entry: Entry) -> "Item | _Draft":
         """Validate one article and decide what it is, writing only a new outlet
@@ -504,6 +568,7 @@ class Importer:
             raw_text=raw,
             source=source[:2000],
             imported_at=now,
+            import_batch=self.batch,
         )
         # The analysis validated what came from the input; the language the
         # outlet gave and the importer's status are checked here.

@@ -1,6 +1,8 @@
+import getpass
 import json
 import sys
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -9,9 +11,11 @@ from articles.ingest.service import (
     Importer,
     Report,
     default_workers,
+    finish_batch,
     path_sources,
+    start_batch,
 )
-from articles.models import Article, Outlet
+from articles.models import Article, ImportBatch, Outlet
 
 # The shell's exit code for a program stopped by Ctrl-C (128 + SIGINT).
 INTERRUPTED = 130
@@ -63,6 +67,12 @@ class Command(BaseCommand):
             help="processes that parse and analyse an import of 400 items or more "
             "(default: one a CPU core; 1: all in this process)",
         )
+        parser.add_argument(
+            "--user",
+            metavar="USERNAME",
+            help="the account the import is recorded as (in its report and the "
+            "articles' history; default: the system user running the command)",
+        )
 
     def handle(
         self,
@@ -74,6 +84,7 @@ class Command(BaseCommand):
         status,
         max_bytes,
         workers,
+        user=None,
         **options,
     ):
         default_outlet = None
@@ -89,8 +100,22 @@ class Command(BaseCommand):
             raise CommandError("--max-bytes must be a positive number.", returncode=2)
         if workers < 1:
             raise CommandError("--workers must be a positive number.", returncode=2)
+        account = None
+        if user:
+            account = get_user_model().objects.filter(username=user).first()
+            if account is None:
+                raise CommandError(f"No account “{user}”.", returncode=2)
 
         result = Report()
+        batch = None
+        if not dry_run:
+            batch = start_batch(
+                origin=ImportBatch.Origin.COMMAND,
+                sources=[str(path) for path in paths],
+                status=status,
+                user=account,
+                started_by=system_user(),
+            )
         try:
             self.import_into(
                 result,
@@ -102,9 +127,12 @@ class Command(BaseCommand):
                     dry_run=dry_run,
                     max_bytes=max_bytes,
                     workers=workers,
+                    batch=batch,
                 ),
             )
         except KeyboardInterrupt:
+            if batch is not None:
+                finish_batch(batch, result)
             # Each batch is one transaction: the one in flight was rolled back,
             # the ones before it are in, and a re-run skips them as duplicates.
             if dry_run:
@@ -121,6 +149,8 @@ class Command(BaseCommand):
                 )
             sys.exit(INTERRUPTED)
 
+        if batch is not None:
+            finish_batch(batch, result)
         if report == "json":
             payload = json.dumps(result.as_dict(), ensure_ascii=False, indent=2)
             self.stdout.write(payload)
@@ -130,6 +160,11 @@ class Command(BaseCommand):
             )
             prefix = "Dry run, nothing written: " if dry_run else ""
             self.stdout.write(f"{prefix}{counts}.")
+            if batch is not None:
+                self.stdout.write(
+                    f"Kept as import batch {batch.pk}: its report is in the admin, "
+                    "under Import batches, and its articles' history names it."
+                )
         if result.rejected:
             sys.exit(1)
 
@@ -152,6 +187,14 @@ class Command(BaseCommand):
             progress.close()
             # Ends the worker processes now, not when the generator is collected.
             items.close()
+
+
+def system_user() -> str:
+    """Return who runs the command, as the operating system knows them."""
+    try:
+        return f"{getpass.getuser()} (import_articles)"
+    except (KeyError, OSError):
+        return "import_articles"
 
 
 def describe(item) -> str:
