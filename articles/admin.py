@@ -9,6 +9,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextField
 from django.http import (
@@ -165,7 +166,73 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ConfirmedLinksInline:
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete, its chosen option named from labels read once
+    for the whole formset rather than by a query per row."""
+
+    def __init__(self, field, admin_site, *, labels, **kwargs):
+        super().__init__(field, admin_site, **kwargs)
+        self.labels = labels
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [
+            str(v) for v in value if str(v) not in self.choices.field.empty_values
+        ]
+        if not all(v in self.labels for v in chosen):
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for v in chosen:
+            options.append(
+                self.create_option(name, v, self.labels[v], True, len(options))
+            )
+        return [(None, options, 0)]
+
+
+class ArticleRowsInline:
+    """An inline of an article's page whose rows name the article and their
+    people or topics without a query per row: the rows come with their article
+    (its long text left out), and the autocompletes' chosen names are read in one
+    query for the formset."""
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .defer(
+                "article__body", "article__raw_text", "article__notes", "article__lead"
+            )
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.labels = {}
+        for field_name in self.autocomplete_fields:
+            related = self.model._meta.get_field(field_name).related_model
+            rows = (
+                self.model.objects.filter(article=obj)
+                if obj
+                else self.model.objects.none()
+            )
+            self.labels[field_name] = {
+                str(o.pk): str(o)
+                for o in related.objects.filter(pk__in=rows.values(field_name))
+            }
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in getattr(self, "labels", {}):
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field,
+                self.admin_site,
+                labels=self.labels[db_field.name],
+                using=kwargs.get("using"),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ConfirmedLinksInline(ArticleRowsInline):
     """An article's confirmed links, in the "People, topics and quotes" section;
     its suggestions are decided in the review panel above, not edited here (a
     save of the form would otherwise write back what the panel decided)."""
@@ -208,7 +275,7 @@ class QuoteInline(ConfirmedLinksInline, admin.StackedInline):
         return super().get_queryset(request).select_related("speaker")
 
 
-class AnnotationInline(admin.StackedInline):
+class AnnotationInline(ArticleRowsInline, admin.StackedInline):
     model = Annotation
     fields = ["note", "exact", ("start", "end"), "visibility", "author"]
     readonly_fields = ["author"]
