@@ -12,6 +12,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextField
+from django.forms.models import BaseInlineFormSet
 from django.http import (
     Http404,
     HttpResponseNotAllowed,
@@ -129,6 +130,16 @@ class ArticleAdminForm(forms.ModelForm):
             status.choices = [(v, lbl) for v, lbl in status.choices if v in allowed]
             if not can_publish(user):
                 status.help_text = "Editors publish and withdraw articles."
+        self.name_date_and_time()
+
+    def name_date_and_time(self):
+        """Name the published date's two boxes for screen readers (the admin
+        labels them visibly, but not for assistive technology)."""
+        published = self.fields.get("published_at")
+        parts = getattr(getattr(published, "widget", None), "widgets", [])
+        names = ("Published on (date)", "Published at (time)")
+        for part, name in zip(parts, names, strict=False):
+            part.attrs["aria-label"] = name
 
     def stored_status(self):
         """Return the status in the database (a version being reverted to may
@@ -190,11 +201,39 @@ class PreloadedAutocompleteSelect(AutocompleteSelect):
         return [(None, options, 0)]
 
 
+class ArticleRowsFormSet(BaseInlineFormSet):
+    """Rows of an article checked against all of its rows in the database.
+
+    Django checks an inline row's unique constraints (one topic once per
+    article…) only against the other rows of the form, and the form leaves out
+    the article's suggestions: a row repeating one would be a crash at save
+    rather than a message."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            if form.errors:
+                continue
+            unchecked = {
+                f.name
+                for f in self.model._meta.fields
+                if f.name not in form.fields and f.name != self.fk.name
+            }
+            try:
+                form.instance.validate_constraints(exclude=unchecked)
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
 class ArticleRowsInline:
     """An inline of an article's page whose rows name the article and their
     people or topics without a query per row: the rows come with their article
     (its long text left out), and the autocompletes' chosen names are read in one
     query for the formset."""
+
+    formset = ArticleRowsFormSet
 
     def get_queryset(self, request):
         return (
@@ -246,6 +285,7 @@ class ConfirmedLinksInline(ArticleRowsInline):
 
 class ArticlePersonInline(ConfirmedLinksInline, admin.TabularInline):
     model = ArticlePerson
+    template = "admin/articles/article/tabular.html"
     autocomplete_fields = ["person"]
     fields = ["person", "role"]
     verbose_name = "person"
@@ -257,6 +297,7 @@ class ArticlePersonInline(ConfirmedLinksInline, admin.TabularInline):
 
 class ArticleTopicInline(ConfirmedLinksInline, admin.TabularInline):
     model = ArticleTopic
+    template = "admin/articles/article/tabular.html"
     autocomplete_fields = ["topic"]
     fields = ["topic"]
     verbose_name = "topic"
@@ -520,6 +561,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 class ArticleVersionInline(ReadOnlyInline):
     model = ArticleVersion
+    template = "admin/articles/article/tabular.html"
     section = "provenance"
     fields = ["captured_at", "title", "source", "changes"]
     readonly_fields = fields

@@ -292,3 +292,35 @@ def test_the_article_page_runs_a_constant_number_of_queries(curator_client):
         counts.append(len(queries))
     assert page.count('class="suggestion"') == 8 * 4
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(
+    "factory, message",
+    [
+        (ArticleTopicFactory, "The article already has this topic."),
+        (ArticlePersonFactory, "This person has this role in the article."),
+    ],
+)
+def test_adding_a_link_that_waits_as_a_suggestion_is_a_form_error(
+    curator_client, factory, message
+):
+    link = factory(state="suggested")
+    article = link.article
+    prefix = "topic_links" if factory is ArticleTopicFactory else "person_links"
+    row = (
+        {"topic": link.topic_id}
+        if prefix == "topic_links"
+        else {
+            "person": link.person_id,
+            "role": link.role,
+        }
+    )
+    data = article_form(
+        article,
+        **{f"{prefix}-TOTAL_FORMS": 1, f"{prefix}-0-article": article.pk},
+        **{f"{prefix}-0-{k}": v for k, v in row.items()},
+    )
+    response = curator_client.post(change_url(article), data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert factory._meta.model.objects.count() == 1
