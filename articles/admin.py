@@ -1188,11 +1188,13 @@ class ArticleAdmin(HistoryAdmin):
             raise PermissionDenied
         articles = Article.objects.filter(pk=pk)
         if decision == "confirm":
-            outcome = services.confirm_suggestions(articles=articles)
-            self.message_user(request, f"Confirmed {outcome}.", messages.SUCCESS)
+            message = f"Confirmed {services.confirm_suggestions(articles=articles)}."
         else:
-            outcome = services.reject_suggestions(articles=articles)
-            self.message_user(request, f"Rejected {outcome}.", messages.SUCCESS)
+            message = f"Rejected {services.reject_suggestions(articles=articles)}."
+        if "application/json" in request.headers.get("Accept", ""):
+            waiting = review.waiting_counts([pk]).get(pk, 0)
+            return JsonResponse({"message": message, "waiting": waiting})
+        self.message_user(request, message, messages.SUCCESS)
         return self.back_to_article(request, pk)
 
     @admin.action(

@@ -324,3 +324,16 @@ def test_adding_a_link_that_waits_as_a_suggestion_is_a_form_error(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert factory._meta.model.objects.count() == 1
+
+
+def test_confirm_all_answers_the_panel_in_json(curator_client):
+    link = ArticlePersonFactory(state="suggested")
+    CandidatePerson.objects.create(article=link.article, name="Umit Yardim")
+    url = reverse(
+        "admin:articles_article_suggestions", args=[link.article_id, "confirm"]
+    )
+    response = curator_client.post(url, headers={"Accept": "application/json"})
+    # Candidates wait for a decision of their own.
+    assert response.json() == {"message": "Confirmed 1 people links.", "waiting": 1}
+    link.refresh_from_db()
+    assert link.state == LinkState.CONFIRMED

@@ -23,33 +23,58 @@
     );
   }
 
-  async function decide(button) {
-    const item = button.closest(".suggestion");
-    item.querySelectorAll("[data-decide]").forEach((b) => (b.disabled = true));
-    let answer;
+  async function post(url) {
     try {
-      const response = await fetch(button.formAction, {
+      const response = await fetch(url, {
         method: "POST",
         credentials: "same-origin",
         headers: { "X-CSRFToken": csrfToken(), Accept: "application/json" },
       });
-      answer = await response.json();
+      return await response.json();
     } catch (error) {
-      item.querySelectorAll("[data-decide]").forEach((b) => (b.disabled = false));
       say("Not saved: the server could not be reached. Try again.");
-      return;
+      return null;
     }
-    item.classList.add("decided", button.dataset.decide);
+  }
+
+  function mark(item, decision) {
+    item.classList.add("decided", decision);
     const outcome = document.createElement("span");
     outcome.className = "suggestion-outcome";
-    outcome.textContent = button.dataset.decide === "confirm" ? "Confirmed" : "Rejected";
+    outcome.textContent = decision === "confirm" ? "Confirmed" : "Rejected";
     item.querySelector(".suggestion-decide").replaceChildren(outcome);
+  }
+
+  function settle(answer) {
     const count = document.getElementById("waiting-count");
     if (count && typeof answer.waiting === "number") count.textContent = answer.waiting;
     say(answer.message);
     // The keyboard goes on to the next waiting suggestion, or to the moves.
     const next = waitingButtons("confirm")[0] || panel.querySelector("[name=_move]");
     if (next) next.focus();
+  }
+
+  async function decide(button) {
+    const item = button.closest(".suggestion");
+    item.querySelectorAll("[data-decide]").forEach((b) => (b.disabled = true));
+    const answer = await post(button.formAction);
+    if (!answer) {
+      item.querySelectorAll("[data-decide]").forEach((b) => (b.disabled = false));
+      return;
+    }
+    mark(item, button.dataset.decide);
+    settle(answer);
+  }
+
+  async function decideAll(button) {
+    const decision = button.dataset.decideAll;
+    const answer = await post(button.formAction);
+    if (!answer) return;
+    // "Confirm all" leaves candidate people to be decided one by one.
+    panel.querySelectorAll(".suggestion:not(.decided)").forEach((item) => {
+      if (decision === "reject" || item.dataset.kind !== "candidate") mark(item, decision);
+    });
+    settle(answer);
   }
 
   function typing(target) {
@@ -62,10 +87,12 @@
 
   if (panel) {
     panel.addEventListener("click", (event) => {
-      const button = event.target.closest("[data-decide]");
-      if (!button) return;
+      const one = event.target.closest("[data-decide]");
+      const all = event.target.closest("[data-decide-all]");
+      if (!one && !all) return;
       event.preventDefault();
-      decide(button);
+      if (one) decide(one);
+      else decideAll(all);
     });
     document.addEventListener("keydown", (event) => {
       if (event.altKey || event.ctrlKey || event.metaKey || typing(event.target)) return;
