@@ -648,7 +648,7 @@ class ArticleChangeList(ChangeList):
 
 
 STATUS_MOVES = {
-    Article.Status.DRAFT: ("Back to draft", "d"),
+    Article.Status.DRAFT: ("Back to draft", "b"),
     Article.Status.REVIEW: ("Send to review", "r"),
     Article.Status.PUBLISHED: ("Publish", "p"),
 }
