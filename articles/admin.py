@@ -605,7 +605,10 @@ class ImportBatchFilter(admin.SimpleListFilter):
         value = self.value() or ""
         if "/" not in value:
             return None
-        since, until = (parse_datetime(part) for part in value.split("/", 1))
+        try:
+            since, until = (parse_datetime(part) for part in value.split("/", 1))
+        except ValueError:  # well formed, but no such date (2026-02-30)
+            return None
         if since is None or until is None or timezone.is_naive(since):
             return None
         return since, until
@@ -847,7 +850,7 @@ class ArticleAdmin(HistoryAdmin):
         statuses = None
         if not workflow.sees_drafts(request.user):
             statuses = search.PUBLISHED
-        elif chosen("status__exact"):
+        elif chosen("status__exact") in Article.Status.values:
             statuses = frozenset([params["status__exact"]])
         outlet = chosen("outlet__id__exact")
         question = search.Question(

@@ -474,10 +474,19 @@ def test_changelist_filters_by_import_run_and_recent_imports(curator_client):
         "Last week",
     }
     assert len(listed_titles(changelist(curator_client, imported="any"))) == 2
-    bad = curator_client.get(
-        reverse("admin:articles_article_changelist"), {"imported": "yesterday/now"}
-    )
-    assert bad.status_code == 302 and "e=1" in bad["Location"]
+    for value in ("yesterday/now", "2026-02-30T10:00:00+00:00/2026-03-01T10:00"):
+        bad = curator_client.get(
+            reverse("admin:articles_article_changelist"), {"imported": value}
+        )
+        assert bad.status_code == 302 and "e=1" in bad["Location"]
+
+
+def test_a_search_within_an_unknown_status_finds_nothing_and_does_not_fail(
+    curator_client,
+):
+    ArticleFactory(title="Corridor", body="The corridor reopened.")
+    response = changelist(curator_client, q="corridor", status__exact="bogus")
+    assert listed_titles(response) == set()
 
 
 def test_article_changelist_does_not_count_the_whole_table(curator_client, settings):

@@ -103,6 +103,7 @@ def test_curator_reviews_twenty_drafts_with_half_the_clicks(page, live_server, d
     counted.click(page.get_by_role("link", name="Open the oldest of the drafts"))
     for number, draft in enumerate(drafts):
         expect(page.locator("#id_title")).to_have_value(draft.title)
+        page.wait_for_load_state("load")  # its script too, as a person would
         suggestions = page.locator(".suggestion")
         for index in range(suggestions.count()):
             suggestion = suggestions.nth(index)
@@ -121,6 +122,7 @@ def test_curator_reviews_twenty_drafts_with_half_the_clicks(page, live_server, d
             page.get_by_role("button", name="Send to review and open the next")
         )
     expect(page.locator(".messagelist")).to_contain_text("That was the last of")
+    page.wait_for_load_state("load")
     assert_reviewed(drafts, drafts[0])
     print(f"\nQueue, mouse: {counted.clicks} clicks, {counted.loads} page loads")
     assert counted.loads == 1 + len(drafts)
@@ -136,6 +138,7 @@ def test_with_confirm_all_the_task_takes_a_third_of_the_clicks(
     counted.click(page.get_by_role("link", name="Open the oldest of the drafts"))
     for number, draft in enumerate(drafts):
         expect(page.locator("#id_title")).to_have_value(draft.title)
+        page.wait_for_load_state("load")  # its script too, as a person would
         suggestions = page.locator(".suggestion")
         for index in range(suggestions.count()):
             suggestion = suggestions.nth(index)
@@ -153,6 +156,7 @@ def test_with_confirm_all_the_task_takes_a_third_of_the_clicks(
             page.get_by_role("button", name="Send to review and open the next")
         )
     expect(page.locator(".messagelist")).to_contain_text("That was the last of")
+    page.wait_for_load_state("load")
     assert_reviewed(drafts, drafts[0])
     print(f"\nQueue, confirm all: {counted.clicks} clicks, {counted.loads} page loads")
     assert counted.loads == 1 + len(drafts)
@@ -166,6 +170,7 @@ def test_curator_reviews_twenty_drafts_from_the_keyboard(page, live_server, draf
     counted.press("Enter")
     for number, draft in enumerate(drafts):
         expect(page.locator("#id_title")).to_have_value(draft.title)
+        page.wait_for_load_state("load")  # its script too, as a person would
         suggestions = page.locator(".suggestion")
         for index in range(suggestions.count()):
             suggestion = suggestions.nth(index)
@@ -189,6 +194,7 @@ def test_curator_reviews_twenty_drafts_from_the_keyboard(page, live_server, draf
             move.focus()
         counted.press("Enter")
     expect(page.locator(".messagelist")).to_contain_text("That was the last of")
+    page.wait_for_load_state("load")
     assert_reviewed(drafts, drafts[0])
     print(f"\nQueue, keyboard: {counted.keys} keys, {counted.loads} page loads")
 
