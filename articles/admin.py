@@ -1,22 +1,36 @@
+import datetime as dt
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Exists, F, OuterRef, Subquery, TextField
-from django.http import HttpResponseRedirect
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, TextField
+from django.forms.models import BaseInlineFormSet
+from django.http import (
+    Http404,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import get_language_info, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
-from . import merging, services, workflow
+from . import merging, review, search, services, workflow
 from .forms import ImportForm
 from .ingest.parsed import RejectedInput
 from .ingest.reading import too_large
@@ -39,7 +53,7 @@ from .models import (
 )
 from .pagination import EstimatedCountPaginator
 from .rendering import text_diff
-from .review import SuggestionAdmin
+from .review import QUEUES, SuggestionAdmin
 
 can_publish = workflow.can_publish
 
@@ -97,7 +111,8 @@ class ArticleAdminForm(forms.ModelForm):
             "title": forms.TextInput(attrs={"size": 90}),
             "url": forms.URLInput(attrs={"size": 90}),
             "lead": forms.Textarea(attrs={"rows": 3, "cols": 100}),
-            "body": forms.Textarea(attrs={"rows": 24, "cols": 100}),
+            "body": forms.Textarea(attrs={"rows": 16, "cols": 100}),
+            "notes": forms.Textarea(attrs={"rows": 2, "cols": 100}),
         }
 
     # The version the curator loaded, sent back with the form: if the article
@@ -116,6 +131,16 @@ class ArticleAdminForm(forms.ModelForm):
             status.choices = [(v, lbl) for v, lbl in status.choices if v in allowed]
             if not can_publish(user):
                 status.help_text = "Editors publish and withdraw articles."
+        self.name_date_and_time()
+
+    def name_date_and_time(self):
+        """Name the published date's two boxes for screen readers (the admin
+        labels them visibly, but not for assistive technology)."""
+        published = self.fields.get("published_at")
+        parts = getattr(getattr(published, "widget", None), "widgets", [])
+        names = ("Published on (date)", "Published at (time)")
+        for part, name in zip(parts, names, strict=False):
+            part.attrs["aria-label"] = name
 
     def stored_status(self):
         """Return the status in the database (a version being reverted to may
@@ -154,34 +179,154 @@ class ArticleAdminForm(forms.ModelForm):
         return cleaned
 
 
-class ArticlePersonInline(admin.TabularInline):
-    model = ArticlePerson
-    autocomplete_fields = ["person"]
+class PreloadedAutocompleteSelect(AutocompleteSelect):
+    """The admin's autocomplete, its chosen option named from labels read once
+    for the whole formset rather than by a query per row."""
+
+    def __init__(self, field, admin_site, *, labels, **kwargs):
+        super().__init__(field, admin_site, **kwargs)
+        self.labels = labels
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [
+            str(v) for v in value if str(v) not in self.choices.field.empty_values
+        ]
+        if not all(v in self.labels for v in chosen):
+            return super().optgroups(name, value, attr)
+        options = []
+        if not self.is_required:
+            options.append(self.create_option(name, "", "", False, 0))
+        for v in chosen:
+            options.append(
+                self.create_option(name, v, self.labels[v], True, len(options))
+            )
+        return [(None, options, 0)]
+
+
+class ArticleRowsFormSet(BaseInlineFormSet):
+    """Rows of an article checked against all of its rows in the database.
+
+    Django checks an inline row's unique constraints (one topic once per
+    article…) only against the other rows of the form, and the form leaves out
+    the article's suggestions: a row repeating one would be a crash at save
+    rather than a message."""
+
+    def clean(self):
+        super().clean()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            if form.errors:
+                continue
+            unchecked = {
+                f.name
+                for f in self.model._meta.fields
+                if f.name not in form.fields and f.name != self.fk.name
+            }
+            try:
+                form.instance.validate_constraints(exclude=unchecked)
+            except ValidationError as error:
+                form.add_error(None, error)
+
+
+class ArticleRowsInline:
+    """An inline of an article's page whose rows name the article and their
+    people or topics without a query per row: the rows come with their article
+    (its long text left out), and the autocompletes' chosen names are read in one
+    query for the formset."""
+
+    formset = ArticleRowsFormSet
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("article")
+            .defer(
+                "article__body", "article__raw_text", "article__notes", "article__lead"
+            )
+        )
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.labels = {}
+        for field_name in self.autocomplete_fields:
+            related = self.model._meta.get_field(field_name).related_model
+            rows = (
+                self.model.objects.filter(article=obj)
+                if obj
+                else self.model.objects.none()
+            )
+            self.labels[field_name] = {
+                str(o.pk): str(o)
+                for o in related.objects.filter(pk__in=rows.values(field_name))
+            }
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in getattr(self, "labels", {}):
+            kwargs["widget"] = PreloadedAutocompleteSelect(
+                db_field,
+                self.admin_site,
+                labels=self.labels[db_field.name],
+                using=kwargs.get("using"),
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ConfirmedLinksInline(ArticleRowsInline):
+    """An article's confirmed links, in the "People, topics and quotes" section;
+    its suggestions are decided in the review panel above, not edited here (a
+    save of the form would otherwise write back what the panel decided)."""
+
+    section = "links"
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).exclude(state=LinkState.SUGGESTED)
+
+
+class ArticlePersonInline(ConfirmedLinksInline, admin.TabularInline):
+    model = ArticlePerson
+    template = "admin/articles/article/tabular.html"
+    autocomplete_fields = ["person"]
+    fields = ["person", "role"]
     verbose_name = "person"
     verbose_name_plural = "people (author, quoted, mentioned)"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person")
 
-class ArticleTopicInline(admin.TabularInline):
+
+class ArticleTopicInline(ConfirmedLinksInline, admin.TabularInline):
     model = ArticleTopic
+    template = "admin/articles/article/tabular.html"
     autocomplete_fields = ["topic"]
-    extra = 0
+    fields = ["topic"]
     verbose_name = "topic"
     verbose_name_plural = "topics"
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("topic")
 
-class QuoteInline(admin.StackedInline):
+
+class QuoteInline(ConfirmedLinksInline, admin.StackedInline):
     model = Quote
     autocomplete_fields = ["speaker"]
-    fields = [("speaker", "state"), "text", ("start", "end")]
-    extra = 0
+    fields = ["speaker", "text", ("start", "end")]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker")
 
 
-class AnnotationInline(admin.StackedInline):
+class AnnotationInline(ArticleRowsInline, admin.StackedInline):
     model = Annotation
     fields = ["note", "exact", ("start", "end"), "visibility", "author"]
     readonly_fields = ["author"]
     extra = 0
+    section = "annotations"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
 
 class TextDiffHelper(HistoricalRecordContextHelper):
@@ -416,17 +561,10 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
-class CandidatePersonInline(ReadOnlyInline):
-    model = CandidatePerson
-    fields = ["name", "title", "role", "context", "state", "person"]
-    readonly_fields = fields
-    verbose_name_plural = (
-        "candidate people (confirm or reject them in Candidate people)"
-    )
-
-
 class ArticleVersionInline(ReadOnlyInline):
     model = ArticleVersion
+    template = "admin/articles/article/tabular.html"
+    section = "provenance"
     fields = ["captured_at", "title", "source", "changes"]
     readonly_fields = fields
     verbose_name_plural = "later versions captured from the outlet"
@@ -439,33 +577,117 @@ class ArticleVersionInline(ReadOnlyInline):
         return text_diff(version.article.body, version.body)
 
 
+class ImportBatchFilter(admin.SimpleListFilter):
+    """Articles by when they were imported: recently, or one import run (the
+    report of an import in the admin links to its run: "since/until", the times
+    it started and ended, in ISO 8601).
+
+    The choices are fixed rather than read from the articles, which would read
+    every row's import time: the list stays as fast at a million articles."""
+
+    title = "import"
+    parameter_name = "imported"
+    RECENT = {"hour": 1, "day": 24, "week": 24 * 7}
+
+    def lookups(self, request, model_admin):
+        choices = [
+            ("hour", "In the last hour"),
+            ("day", "In the last 24 hours"),
+            ("week", "In the last 7 days"),
+            ("any", "Imported at any time"),
+        ]
+        run = self.run()
+        if run:
+            since = timezone.localtime(run[0])
+            choices.append((self.value(), f"The import of {since:%Y-%m-%d %H:%M:%S}"))
+        return choices
+
+    def run(self):
+        """Return (start, end) of the import run chosen, or None."""
+        value = self.value() or ""
+        if "/" not in value:
+            return None
+        try:
+            since, until = (parse_datetime(part) for part in value.split("/", 1))
+        except ValueError:  # well formed, but no such date (2026-02-30)
+            return None
+        if since is None or until is None or timezone.is_naive(since):
+            return None
+        return since, until
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        if value == "any":
+            return queryset.filter(imported_at__isnull=False)
+        if value in self.RECENT:
+            since = timezone.now() - dt.timedelta(hours=self.RECENT[value])
+            return queryset.filter(imported_at__gte=since)
+        run = self.run()
+        if run is None:
+            raise IncorrectLookupParameters(
+                "An import is chosen by its start and end, e.g. "
+                "2026-12-07T15:03:00+00:00/2026-12-07T15:04:00+00:00."
+            )
+        return queryset.filter(imported_at__gte=run[0], imported_at__lte=run[1])
+
+
+def import_run(since, until) -> str:
+    """Return the changelist's "imported" value choosing one import run."""
+    return f"{since.isoformat()}/{until.isoformat()}"
+
+
+class ArticleChangeList(ChangeList):
+    """The changelist, with each row's waiting suggestions and latest change
+    read for the page's rows at once (two queries, whatever the page size)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        ids = [article.pk for article in self.result_list]
+        waiting = review.waiting_counts(ids)
+        changes = review.last_changes(ids)
+        for article in self.result_list:
+            article.waiting = waiting.get(article.pk, 0)
+            article.last_change = changes.get(article.pk)
+
+
+STATUS_MOVES = {
+    Article.Status.DRAFT: ("Back to draft", "b"),
+    Article.Status.REVIEW: ("Send to review", "r"),
+    Article.Status.PUBLISHED: ("Publish", "p"),
+}
+
+
 @admin.register(Article)
 class ArticleAdmin(HistoryAdmin):
     form = ArticleAdminForm
     list_display = [
-        "title",
-        "outlet",
-        "published_at",
+        "short_title",
         "status",
-        "language",
-        "word_count",
+        "outlet_name",
+        "date",
+        "last_change",
+        "suggestions",
     ]
     list_filter = [
         "status",
         HasSuggestionsFilter,
+        ImportBatchFilter,
         LanguageFilter,
         "date_inferred",
         "outlet",
     ]
     list_select_related = ["outlet"]
     list_per_page = 50
-    # Words of the title (a trigram index on PostgreSQL); an address or a slug
-    # only whole, through their unique indexes: "contains" would read every row.
-    search_fields = ["title", "url__exact", "slug__exact"]
+    # Shown for the search box; the search itself is get_search_results().
+    search_fields = ["title"]
     search_help_text = (
-        "Finds articles whose title contains every word, or the exact canonical "
-        "URL or slug (paste it whole)."
+        "Finds articles whose title or text has every word (drafts too), or the "
+        "exact canonical URL or slug (paste it whole)."
     )
+    # The text search reads at most this many matches, newest first.
+    SEARCH_LIMIT = 1000
     date_hierarchy = "published_at"
     autocomplete_fields = ["outlet"]
     prepopulated_fields = {"slug": ["title"]}
@@ -476,7 +698,6 @@ class ArticleAdmin(HistoryAdmin):
         ArticleTopicInline,
         QuoteInline,
         AnnotationInline,
-        CandidatePersonInline,
         ArticleVersionInline,
     ]
     actions = [
@@ -508,34 +729,27 @@ class ArticleAdmin(HistoryAdmin):
             {
                 "fields": [
                     "title",
-                    "slug",
-                    "outlet",
-                    "status",
+                    ("status", "outlet"),
                     "withdrawal_reason",
                     "loaded_version",
-                ]
-            },
-        ),
-        (
-            "Publication",
-            {
-                "fields": [
-                    "url",
                     ("published_at", "date_inferred"),
-                    "dateline",
-                    "language",
+                    ("language", "dateline"),
+                    "url",
+                    "slug",
                 ]
             },
         ),
-        ("Text", {"fields": ["lead", "body", "word_count"]}),
-        ("Curators only", {"fields": ["notes"]}),
         (
-            "Provenance",
+            "Text",
+            {"classes": ["collapse", "open"], "fields": ["lead", "body", "notes"]},
+        ),
+        (
+            "Provenance and raw source",
             {
-                "classes": ["collapse"],
+                "classes": ["collapse", "after-inlines"],
                 "fields": [
                     "source",
-                    "imported_at",
+                    ("imported_at", "word_count"),
                     "content_hash",
                     ("created_at", "updated_at"),
                     "raw_source",
@@ -543,6 +757,113 @@ class ArticleAdmin(HistoryAdmin):
             },
         ),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        """The withdrawal reason only where it matters: on a withdrawn article,
+        and on a published one an editor may withdraw (shown when "withdrawn"
+        is chosen)."""
+        if self.shows_withdrawal_reason(request, obj):
+            return self.fieldsets
+        main, *rest = self.fieldsets
+        fields = [f for f in main[1]["fields"] if f != "withdrawal_reason"]
+        return [(main[0], {**main[1], "fields": fields}), *rest]
+
+    def shows_withdrawal_reason(self, request, obj) -> bool:
+        if obj is None:
+            return False
+        status = getattr(obj, "_stored_status", obj.status)
+        return status == Article.Status.WITHDRAWN or (
+            status == Article.Status.PUBLISHED and can_publish(request.user)
+        )
+
+    def get_changelist(self, request, **kwargs):
+        return ArticleChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        # The list's columns need the width the navigation sidebar would take.
+        extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description="title", ordering="title")
+    def short_title(self, article):
+        # Cut to one line by the stylesheet; the whole title on hover.
+        return format_html('<span title="{}">{}</span>', article.title, article.title)
+
+    @admin.display(description="outlet", ordering="outlet__name")
+    def outlet_name(self, article):
+        name = article.outlet.name
+        return format_html('<span title="{}">{}</span>', name, name)
+
+    @admin.display(description="published", ordering="published_at")
+    def date(self, article):
+        if article.published_at is None:
+            return "undated"
+        return f"{timezone.localtime(article.published_at):%Y-%m-%d}"
+
+    @admin.display(description="last change", ordering="updated_at")
+    def last_change(self, article):
+        when = f"{timezone.localtime(article.updated_at):%Y-%m-%d %H:%M}"
+        recorded = getattr(article, "last_change", None)
+        if recorded and recorded[1]:
+            return format_html("{} <small>by {}</small>", when, recorded[1])
+        return when
+
+    @admin.display(description="waiting")
+    def suggestions(self, article):
+        return getattr(article, "waiting", 0) or ""
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search the text through the search door (drafts included, within the
+        list's status, outlet and language), and the exact URL or slug. Without
+        the index, say so and match the URL or slug only."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        exact = Q(url=term) | Q(slug=term)
+        if "://" in term:
+            return queryset.filter(exact), False
+        try:
+            found = self.text_matches(request, term)
+        except search.SearchUnavailable:
+            self.message_user(
+                request,
+                "The text search is unavailable for a moment (its index is being "
+                "rebuilt); only exact URLs and slugs were matched.",
+                messages.WARNING,
+            )
+            return queryset.filter(exact), False
+        if len(found) >= self.SEARCH_LIMIT:
+            self.message_user(
+                request,
+                f"The text search lists the {self.SEARCH_LIMIT:,} newest matches; "
+                "add words or filters to narrow it.",
+                messages.INFO,
+            )
+        return queryset.filter(exact | Q(pk__in=found)), False
+
+    def text_matches(self, request, term: str) -> list[int]:
+        """Return the ids of the newest articles (at most SEARCH_LIMIT) whose
+        text matches, asking the search door with the list's filters."""
+        params = request.GET
+
+        def chosen(name):
+            return params.get(name) or None
+
+        statuses = None
+        if not workflow.sees_drafts(request.user):
+            statuses = search.PUBLISHED
+        elif chosen("status__exact") in Article.Status.values:
+            statuses = frozenset([params["status__exact"]])
+        outlet = chosen("outlet__id__exact")
+        question = search.Question(
+            text=search.parse(term),
+            statuses=statuses,
+            outlets=frozenset([int(outlet)]) if outlet and outlet.isdigit() else None,
+            languages=frozenset([chosen("language__exact")])
+            if chosen("language__exact")
+            else frozenset(),
+        )
+        return next(search.ids(question, chunk=self.SEARCH_LIMIT), [])
 
     def get_queryset(self, request):
         # The changelist never shows the long text columns; don't fetch them.
@@ -552,15 +873,6 @@ class ArticleAdmin(HistoryAdmin):
         ):
             queryset = queryset.defer("body", "raw_text", "notes", "lead")
         return queryset
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ConcurrentEdit as conflict:
-            # Someone saved between this form's check and its save: nothing of
-            # this save was kept (the view runs in a transaction).
-            self.message_user(request, conflict.message, messages.ERROR)
-            return HttpResponseRedirect(request.path)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is not None and obj.pk and not hasattr(obj, "_stored_body"):
@@ -603,8 +915,169 @@ class ArticleAdmin(HistoryAdmin):
             extra_context = {
                 **(extra_context or {}),
                 **self.annotate_context(request, article),
+                **self.review_context(request, article),
             }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def queue_of(self, request, article) -> str | None:
+        """Return the queue the article's page belongs to: the one it was
+        opened from (?queue=), else its status's, if it has one."""
+        chosen = request.GET.get("queue")
+        if chosen in QUEUES:
+            return chosen
+        status = getattr(article, "_stored_status", article.status)
+        return status if status in QUEUES else None
+
+    def review_context(self, request, article) -> dict:
+        """Return what the review panel and the queue bar need: the article's
+        waiting suggestions with their passages, the queue and its neighbours'
+        addresses, the status moves the user may make, the latest changes."""
+        may_change = self.has_change_permission(request, article)
+        status = getattr(article, "_stored_status", article.status)
+        queue = self.queue_of(request, article)
+        queue_url = reverse("admin:articles_article_queue")
+        context = {
+            "waiting": review.waiting_suggestions(article) if may_change else [],
+            "recent_history": article.history.select_related("history_user").order_by(
+                "-history_date", "-history_id"
+            )[:5],
+            "history_url": reverse("admin:articles_article_history", args=[article.pk]),
+            "moves": [
+                {"status": to, "label": STATUS_MOVES[to][0], "key": STATUS_MOVES[to][1]}
+                for to in workflow.choices_for(request.user, status)
+                if to != status and to in STATUS_MOVES
+            ]
+            if may_change
+            else [],
+        }
+        if queue:
+            context["queue"] = {
+                "status": queue,
+                "name": QUEUES[queue],
+                "count": review.in_queue(queue).count(),
+                "next": f"{queue_url}?queue={queue}&after={article.pk}",
+                "previous": f"{queue_url}?queue={queue}&before={article.pk}",
+                "list": reverse("admin:articles_article_changelist")
+                + f"?status__exact={queue}",
+            }
+        return context
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        move = request.POST.get("_move") if request.method == "POST" else None
+        if move:
+            # "Send to review", "Publish"…: the form saved with that status; the
+            # form refuses a move the user may not make, as if chosen in the list.
+            request.POST = request.POST.copy()
+            request.POST["status"] = move
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ConcurrentEdit as conflict:
+            # Someone saved between this form's check and its save: nothing of
+            # this save was kept (the view runs in a transaction).
+            self.message_user(request, conflict.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def response_change(self, request, obj):
+        if "_move" not in request.POST:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            f"“{obj.title}” is now {workflow.label(obj.status)}.",
+            messages.SUCCESS,
+        )
+        queue = request.GET.get("queue")
+        if queue not in QUEUES:
+            queue = getattr(obj, "_status_before_save", None)
+        return self.open_in_queue(request, queue, after=obj)
+
+    def save_model(self, request, obj, form, change):
+        # A move leads on to the next article of the queue it left.
+        obj._status_before_save = getattr(obj, "_stored_status", None)
+        super().save_model(request, obj, form, change)
+
+    def open_in_queue(self, request, queue, *, after=None, before=None):
+        """Redirect to the queue's article after (or before) this one, or its
+        first; at the end of the queue, to its list, saying so."""
+        if queue not in QUEUES:
+            return HttpResponseRedirect(reverse("admin:articles_article_changelist"))
+        if after is not None:
+            found = review.next_in_queue(queue, after)
+        elif before is not None:
+            found = review.previous_in_queue(queue, before)
+        else:
+            found = review.first_in_queue(queue)
+        if found is None:
+            where = "first" if before is not None else "last"
+            self.message_user(
+                request,
+                f"That was the {where} of the {QUEUES[queue]}."
+                if after or before
+                else f"No {QUEUES[queue]} wait.",
+                messages.INFO,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:articles_article_changelist") + f"?status__exact={queue}"
+            )
+        return HttpResponseRedirect(
+            reverse("admin:articles_article_change", args=[found.pk])
+            + f"?queue={queue}"
+        )
+
+    def queue_view(self, request):
+        """Open the queue's oldest article, or the one after (?after=) or
+        before (?before=) an article."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        queue = request.GET.get("queue", Article.Status.DRAFT)
+        if queue not in QUEUES:
+            raise Http404("No such queue.")
+        around = {}
+        for side in ("after", "before"):
+            value = request.GET.get(side, "")
+            if value:
+                if not value.isdigit():
+                    raise Http404("No such article.")
+                around[side] = get_object_or_404(
+                    Article.objects.only("pk", "published_at"), pk=int(value)
+                )
+        return self.open_in_queue(request, queue, **around)
+
+    def suggestion_view(self, request, pk, kind, link, decision):
+        """Confirm or reject one suggestion (POST). Asked by the review panel's
+        script, answer JSON; asked by a form, go back to the article."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if kind not in services.SUGGESTIONS or decision not in {"confirm", "reject"}:
+            raise Http404("No such suggestion.")
+        article = get_object_or_404(Article, pk=pk)
+        model = services.SUGGESTIONS[kind][0]
+        right = "delete" if decision == "reject" and kind != "candidate" else "change"
+        if not request.user.has_perm(f"articles.{right}_{model._meta.model_name}"):
+            raise PermissionDenied
+        wants_json = "application/json" in request.headers.get("Accept", "")
+        try:
+            message = services.decide_suggestion(
+                article=article,
+                kind=kind,
+                pk=link,
+                confirm=decision == "confirm",
+                user=request.user,
+            )
+            level, status = messages.SUCCESS, 200
+        except services.AlreadyDecided as error:
+            message, level, status = error.message, messages.WARNING, 409
+        if wants_json:
+            waiting = review.waiting_counts([article.pk]).get(article.pk, 0)
+            return JsonResponse({"message": message, "waiting": waiting}, status=status)
+        self.message_user(request, message, level)
+        return self.back_to_article(request, article.pk)
+
+    def back_to_article(self, request, pk):
+        url = reverse("admin:articles_article_change", args=[pk])
+        queue = request.POST.get("queue") or request.GET.get("queue")
+        return HttpResponseRedirect(
+            url + (f"?queue={queue}" if queue in QUEUES else "")
+        )
 
     def annotate_context(self, request, article) -> dict:
         """Return what the "Annotate the body" panel needs: which actions the
@@ -658,6 +1131,12 @@ class ArticleAdmin(HistoryAdmin):
                 wrap(self.suggestions_view),
                 name="articles_article_suggestions",
             ),
+            path(
+                "<int:pk>/suggestions/<str:kind>/<int:link>/<str:decision>/",
+                wrap(self.suggestion_view),
+                name="articles_article_suggestion",
+            ),
+            path("queue/", wrap(self.queue_view), name="articles_article_queue"),
             *super().get_urls(),
         ]
 
@@ -668,7 +1147,7 @@ class ArticleAdmin(HistoryAdmin):
 
         if not self.has_import_permission(request):
             raise PermissionDenied
-        report = batch = None
+        report = batch = review_url = None
         form = ImportForm(
             request.POST or None,
             request.FILES or None,
@@ -688,10 +1167,16 @@ class ArticleAdmin(HistoryAdmin):
                 dry_run=form.cleaned_data["dry_run"],
                 batch=batch,
             )
+            started = timezone.now()
             report = Report(items=list(importer.run(uploaded_sources(form, importer))))
             if batch is not None:
                 finish_batch(batch, report)
                 self.log_addition(request, batch, [{"added": {}}])
+            review_url = (
+                reverse("admin:articles_article_changelist")
+                + "?"
+                + urlencode({"imported": import_run(started, timezone.now())})
+            )
             level = messages.WARNING if report.rejected else messages.SUCCESS
             summary = ", ".join(
                 f"{n} {status}" for status, n in report.summary().items()
@@ -704,6 +1189,7 @@ class ArticleAdmin(HistoryAdmin):
             "form": form,
             "report": report,
             "batch": batch,
+            "review_url": review_url,
             "max_megabytes": importer_limit_mb(),
             "upload_megabytes": settings.UPLOAD_MAX_BYTES / 1024 / 1024,
         }
@@ -720,12 +1206,14 @@ class ArticleAdmin(HistoryAdmin):
             raise PermissionDenied
         articles = Article.objects.filter(pk=pk)
         if decision == "confirm":
-            outcome = services.confirm_suggestions(articles=articles)
-            self.message_user(request, f"Confirmed {outcome}.", messages.SUCCESS)
+            message = f"Confirmed {services.confirm_suggestions(articles=articles)}."
         else:
-            outcome = services.reject_suggestions(articles=articles)
-            self.message_user(request, f"Rejected {outcome}.", messages.SUCCESS)
-        return HttpResponseRedirect(reverse("admin:articles_article_change", args=[pk]))
+            message = f"Rejected {services.reject_suggestions(articles=articles)}."
+        if "application/json" in request.headers.get("Accept", ""):
+            waiting = review.waiting_counts([pk]).get(pk, 0)
+            return JsonResponse({"message": message, "waiting": waiting})
+        self.message_user(request, message, messages.SUCCESS)
+        return self.back_to_article(request, pk)
 
     @admin.action(
         description="Confirm the selected articles' suggestions", permissions=["change"]

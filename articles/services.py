@@ -232,3 +232,61 @@ def remove_person(*, articles, person, role, user=None) -> str:
         ArticlePerson, articles, user, f"{person} as {label}", person=person, role=role
     )
     return f"{person} removed as {label} from {removed} articles."
+
+
+# One suggestion at a time, decided on the article's page.
+
+# kind: (model, what a curator calls it)
+SUGGESTIONS = {
+    "person": (ArticlePerson, "person"),
+    "topic": (ArticleTopic, "topic"),
+    "quote": (Quote, "quote"),
+    "candidate": (CandidatePerson, "new person"),
+}
+
+
+class AlreadyDecided(Exception):
+    """The suggestion was confirmed, rejected or removed meanwhile."""
+
+    message = "This suggestion was already decided by someone else; nothing changed."
+
+
+@transaction.atomic
+def decide_suggestion(*, article: Article, kind: str, pk: int, confirm: bool, user):
+    """Confirm or reject one suggestion of the article; return what was done, in
+    words for the curator. A person, topic or quote confirmed is kept, rejected
+    removed; a candidate confirmed becomes a person (or links the one already
+    known by the name), rejected is marked so. Raise AlreadyDecided when it no
+    longer awaits a decision."""
+    model, name = SUGGESTIONS[kind]
+    link = (
+        model.objects.select_for_update()
+        .filter(article=article, pk=pk, state=LinkState.SUGGESTED)
+        .first()
+    )
+    if link is None:
+        raise AlreadyDecided
+    if kind == "candidate":
+        candidates = CandidatePerson.objects.filter(pk=link.pk)
+        if confirm:
+            confirm_candidates(candidates=candidates)
+        else:
+            reject_candidates(candidates=candidates)
+    elif confirm:
+        link.state = LinkState.CONFIRMED
+        link.save(update_fields=["state"])
+    else:
+        link.delete()
+    verb = "Confirmed" if confirm else "Rejected"
+    message = f"{verb} the suggested {name}: {_named(link)}."
+    Article.objects.filter(pk=article.pk).touch()
+    _log(user, [article], message)
+    return message
+
+
+def _named(link) -> str:
+    if isinstance(link, ArticlePerson):
+        return f"{link.person} ({link.get_role_display().lower()})"
+    if isinstance(link, ArticleTopic):
+        return str(link.topic)
+    return str(link)

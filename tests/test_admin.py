@@ -391,11 +391,102 @@ def test_article_changelist_queries_do_not_grow_with_the_page(curator_client):
     ArticleFactory.create_batch(5)
     with CaptureQueriesContext(connection) as small:
         assert curator_client.get(url).status_code == 200
-    ArticleFactory.create_batch(45, outlet=OutletFactory())
+    for article in ArticleFactory.create_batch(45, outlet=OutletFactory()):
+        ArticlePersonFactory(article=article, state="suggested")
+        ArticleTopicFactory(article=article, state="suggested")
+        QuoteFactory(article=article, state="suggested")
     with CaptureQueriesContext(connection) as large:
         page = curator_client.get(url).content.decode()
-    assert page.count('class="field-title"') == 50
+    assert page.count('class="field-short_title"') == 50
+    assert page.count('<td class="field-suggestions">3</td>') == 45
     assert len(large) == len(small)
+
+
+def test_changelist_rows_show_status_outlet_date_last_change_and_waiting(
+    curator_client, curator
+):
+    article = ArticleFactory(
+        title="A very long title " * 8,
+        status="draft",
+        outlet=OutletFactory(name="Duvar English"),
+        published_at=dt.datetime(2020, 10, 14, 9, tzinfo=dt.UTC),
+    )
+    ArticlePersonFactory(article=article, state="suggested")
+    ArticlePersonFactory(article=article, state="confirmed")
+    QuoteFactory(article=article, state="suggested")
+    curator_client.post(
+        change_url(article), article_form(article, lead="Fixed by a curator.")
+    )
+    page = changelist(curator_client).content.decode()
+    body = page.split('id="result_list"')[1].split("<tbody>")[1]
+    row = re.search(r"<tr>.*?</tr>", body, re.S)[0]
+    full = article.title.strip()
+    assert f'<span title="{full}">{full}</span>' in row
+    assert '<td class="field-status">Draft</td>' in row
+    assert "Duvar English" in row and "2020-10-14" in row
+    assert "<small>by curator</small>" in row
+    assert '<td class="field-suggestions">2</td>' in row
+
+
+def test_changelist_search_finds_words_of_the_text_in_drafts_too(curator_client):
+    ArticleFactory(title="Grain deal", body="Talks on the corridor resumed.")
+    ArticleFactory(
+        title="Draft on shipping", body="The corridor reopened.", status="draft"
+    )
+    ArticleFactory(title="Other news", body="Nothing about that.")
+    assert listed_titles(changelist(curator_client, q="corridor")) == {
+        "Grain deal",
+        "Draft on shipping",
+    }
+    found = changelist(curator_client, q="corridor", status__exact="draft")
+    assert listed_titles(found) == {"Draft on shipping"}
+
+
+def test_changelist_search_without_the_index_matches_urls_and_slugs_only(
+    curator_client, settings, tmp_path
+):
+    from articles.search import sync
+
+    ArticleFactory(title="Corridor talks", slug="corridor-talks")
+    ArticleFactory(title="Corridor again")
+    settings.SEARCH_INDEX_DIR = str(tmp_path / "nowhere")
+    sync.forget_engines()
+    response = changelist(curator_client, q="corridor-talks")
+    assert listed_titles(response) == {"Corridor talks"}
+    assert "text search is unavailable" in response.content.decode()
+    assert listed_titles(changelist(curator_client, q="corridor")) == set()
+
+
+def test_changelist_filters_by_import_run_and_recent_imports(curator_client):
+    from django.utils import timezone
+
+    now = timezone.now()
+    ArticleFactory(title="This run", imported_at=now)
+    ArticleFactory(title="Last week", imported_at=now - dt.timedelta(days=5))
+    ArticleFactory(title="Typed in", imported_at=None)
+    run = f"{(now - dt.timedelta(seconds=1)).isoformat()}/{now.isoformat()}"
+    response = changelist(curator_client, imported=run)
+    assert listed_titles(response) == {"This run"}
+    assert "The import of" in response.content.decode()
+    assert listed_titles(changelist(curator_client, imported="day")) == {"This run"}
+    assert listed_titles(changelist(curator_client, imported="week")) == {
+        "This run",
+        "Last week",
+    }
+    assert len(listed_titles(changelist(curator_client, imported="any"))) == 2
+    for value in ("yesterday/now", "2026-02-30T10:00:00+00:00/2026-03-01T10:00"):
+        bad = curator_client.get(
+            reverse("admin:articles_article_changelist"), {"imported": value}
+        )
+        assert bad.status_code == 302 and "e=1" in bad["Location"]
+
+
+def test_a_search_within_an_unknown_status_finds_nothing_and_does_not_fail(
+    curator_client,
+):
+    ArticleFactory(title="Corridor", body="The corridor reopened.")
+    response = changelist(curator_client, q="corridor", status__exact="bogus")
+    assert listed_titles(response) == set()
 
 
 def test_article_changelist_does_not_count_the_whole_table(curator_client, settings):

@@ -85,6 +85,7 @@ def test_curator_annotates_and_sends_to_review_then_editor_publishes(
     change_url = reverse("admin:articles_article_change", args=[article.pk])
 
     log_in(page, live_server, "curator", change_url)
+    page.locator("#annotate-section > summary").click()
     panel = page.locator("#annotate")
     expect(panel.get_by_role("heading", name="Annotate the body")).to_be_visible()
     expect(panel.locator("#annotate-body")).to_have_text(BODY)

@@ -1784,6 +1784,39 @@ ADMIN_ROWS = [
         )
         for decision in ("confirm", "reject")
     ],
+    # The review queue: opens the oldest draft (a redirect to its page).
+    custom_read(
+        "article-queue",
+        lambda w: reverse("admin:articles_article_queue") + "?queue=draft",
+        by_role(302, 302, 302, 403, 302),
+    ),
+    custom_read(
+        "article-suggestion",
+        lambda w: reverse(
+            "admin:articles_article_suggestion",
+            args=[w.published.pk, "person", w.suggested_link.pk, "confirm"],
+        ),
+        by_role(302, 405, 405, 405, 405),
+    ),
+    *[
+        Row(
+            id=f"admin:article-suggestion-{decision}:POST",
+            method="POST",
+            url=lambda w, d=decision: reverse(
+                "admin:articles_article_suggestion",
+                args=[w.published.pk, "person", w.suggested_link.pk, d],
+            ),
+            status=by_role(302, 302, 302, 403),
+            data=lambda w: {},
+            snapshot=lambda w: list(
+                ArticlePerson.objects.filter(article=w.published).values_list(
+                    "state", flat=True
+                )
+            ),
+            writers=frozenset(BOTH),
+        )
+        for decision in ("confirm", "reject")
+    ],
     custom_read(
         "user-password",
         lambda w: reverse("admin:auth_user_password_change", args=[w.users[SUPER].pk]),

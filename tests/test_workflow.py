@@ -193,6 +193,7 @@ def test_admin_index_counts_the_review_queue(client, curator):
     from tests.factories import ArticlePersonFactory, ArticleTopicFactory
 
     ArticleFactory.create_batch(2, status="review")
+    ArticleFactory(status="draft")
     ArticlePersonFactory(state="suggested")
     ArticleTopicFactory.create_batch(3, state="suggested")
     ArticleTopicFactory(state="confirmed")
@@ -202,6 +203,7 @@ def test_admin_index_counts_the_review_queue(client, curator):
     queue = queue[: queue.index("</table>")]
     rows = dict(re.findall(r">([A-Z][a-z ]+)</a></th>\s*<td>(\d+)</td>", queue))
     assert rows == {
+        "Drafts": "1",
         "Articles in review": "2",
         "Suggested people links": "1",
         "Suggested topic links": "3",
@@ -209,6 +211,8 @@ def test_admin_index_counts_the_review_queue(client, curator):
         "Candidate new people": "0",
     }
     assert "?state__exact=suggested" in queue
+    assert "Open the oldest of the drafts" in queue
+    assert reverse("admin:articles_article_queue") + "?queue=review" in queue
 
 
 def test_suggested_links_are_confirmed_or_rejected_one_by_one(curator_client):

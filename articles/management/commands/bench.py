@@ -495,6 +495,19 @@ class Command(BaseCommand):
         words = [max(a.title.split(), key=len) for a in self.sample[:QUERY_SAMPLES]]
         return [f"{base}?{urlencode({'q': w})}" for w in words]
 
+    def admin_review_lists(self) -> list[str]:
+        """The lists a curator works from: drafts with suggestions waiting,
+        drafts imported this week, articles in review."""
+        base = reverse("admin:articles_article_changelist")
+        return [
+            f"{base}?{urlencode(query)}"
+            for query in (
+                {"status__exact": "draft", "suggestions": "pending"},
+                {"status__exact": "draft", "imported": "week"},
+                {"status__exact": "review"},
+            )
+        ]
+
     # The scenarios
 
     def scenarios(self) -> list[Scenario]:
@@ -614,6 +627,18 @@ class Command(BaseCommand):
                 "admin-changelist-filtered", "admin", "admin", self.admin_filtered
             ),
             Scenario("admin-changelist-search", "admin", "admin", self.admin_search),
+            Scenario(
+                "admin-changelist-review", "admin", "admin", self.admin_review_lists
+            ),
+            Scenario(
+                "admin-article",
+                "admin",
+                "admin",
+                lambda: [
+                    reverse("admin:articles_article_change", args=[a.pk])
+                    for a in self.sample[:QUERY_SAMPLES]
+                ],
+            ),
         ]
         api = [
             Scenario("api-list", "api", "page", lambda: [API]),
