@@ -773,6 +773,13 @@ class Article(models.Model):
                 condition=Q(import_batch__isnull=False),
                 name="article_import_batch_idx",
             ),
+            # The review lists' "imported in the last hour / day / week" and
+            # "this import run" filters: a range of it, not every draft read.
+            models.Index(
+                fields=["imported_at"],
+                condition=Q(imported_at__isnull=False),
+                name="article_imported_idx",
+            ),
             # The admin changelist's order, whatever the status, and its
             # language and "date inferred" filters (migration 0015).
             models.Index(fields=["-published_at", "-id"], name="article_newest_idx"),
