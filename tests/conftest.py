@@ -159,3 +159,18 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """SQLite's test database lives in memory with a shared cache, where a
+    transaction begun IMMEDIATE locks whole tables against the other threads
+    of a test (the live server, the search applier) at once, with no wait:
+    "database table is locked". The setting is for files, where a second
+    writer waits; tests/test_settings.py checks it on a file."""
+    from django.db import connections
+
+    for alias in connections:
+        settings_dict = connections[alias].settings_dict
+        if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
+            settings_dict.get("OPTIONS", {}).pop("transaction_mode", None)

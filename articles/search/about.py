@@ -106,15 +106,18 @@ def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
         group = language_group(language)
         sampled[group] += 1
         text = prepared(f"{title}\n\n{lead}\n\n{body}")
-        seen = set()
+        # Each stem once per article, at its first place (a dictionary look-up
+        # a token; the form is cut from the text once per stem and article).
+        first = {}
         for token in ANALYZERS[group].pre_tokenize(text).tokens:
-            stem = token.text
+            if token.text not in first:
+                first[token.text] = token
+        for stem, token in first.items():
             if len(stem) < SHORTEST_WORD or stem.isdigit():
                 continue
             key = (group, stem)
             forms[key][text[token.char_offset_from : token.char_offset_to].lower()] += 1
-            seen.add(key)
-        per_stem.update(seen)
+            per_stem[key] += 1
     archive = _articles_per_group(engine)
     searcher = engine.searcher()
     # In enough of the whole sample to matter, whatever the language.
@@ -141,9 +144,22 @@ def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
     return sorted(words.values(), key=lambda w: (-w.score, w.word))[:WORDS]
 
 
+_per_group: dict[tuple, Counter] = {}
+
+
 def _articles_per_group(engine) -> Counter:
     """Every indexed article per analysed language group (what document
-    frequencies count)."""
+    frequencies count). The same for every question: counted once for each
+    state of the index (its generation and size), not on every request (an
+    aggregation over every article, 90 ms at a million)."""
+    state = (engine.generation(), engine.searcher().num_docs)
+    if state not in _per_group:
+        _per_group.clear()
+        _per_group[state] = _count_per_group(engine)
+    return _per_group[state]
+
+
+def _count_per_group(engine) -> Counter:
     aggregation = {"l": {"terms": {"field": "language", "size": 10_000}}}
     result = engine.aggregate(Question(statuses=None), aggregation)
     groups = Counter()
