@@ -31,6 +31,23 @@ class SiteExportThrottle(SettingRateThrottle):
     rate_setting = "API_ANON_EXPORT_RATE"
 
 
+def over_the_rate(request, throttle, *, what: str, rate: str, after: str = ""):
+    """A 429 page if this request goes over the throttle's rate, else None."""
+    if throttle.allow_request(request, None):
+        return None
+    wait = math.ceil(throttle.wait() or 1)
+    return refuse(
+        request,
+        status=429,
+        code="throttled",
+        title=f"Too many {what}",
+        message=f"{what.capitalize()} from your address are limited to {rate}, and "
+        f"that many have been made. Try again in {wait} "
+        f"second{'s' if wait != 1 else ''}{after}.",
+        headers={"Retry-After": str(wait)},
+    )
+
+
 def throttle_searches(view):
     """Refuse an anonymous visitor's search (a page asked with `q`) over the rate."""
 
@@ -38,20 +55,15 @@ def throttle_searches(view):
     def throttled_view(request, *args, **kwargs):
         # A comparison's series are searches too (s=q%3D…).
         if request.GET.get("q", "").strip() or request.GET.getlist("s"):
-            throttle = SiteSearchThrottle()
-            if not throttle.allow_request(request, None):
-                wait = math.ceil(throttle.wait() or 1)
-                return refuse(
-                    request,
-                    status=429,
-                    code="throttled",
-                    title="Too many searches",
-                    message=f"Searches from your address are limited to "
-                    f"{settings.SITE_SEARCH_RATE}, and that many have been made. "
-                    f"Try again in {wait} second{'s' if wait != 1 else ''}; pages "
-                    "without a search are not limited.",
-                    headers={"Retry-After": str(wait)},
-                )
+            refused = over_the_rate(
+                request,
+                SiteSearchThrottle(),
+                what="searches",
+                rate=settings.SITE_SEARCH_RATE,
+                after="; pages without a search are not limited",
+            )
+            if refused:
+                return refused
         return view(request, *args, **kwargs)
 
     return throttled_view
@@ -62,19 +74,12 @@ def throttle_exports(view):
 
     @wraps(view)
     def throttled_view(request, *args, **kwargs):
-        throttle = SiteExportThrottle()
-        if not throttle.allow_request(request, None):
-            wait = math.ceil(throttle.wait() or 1)
-            return refuse(
-                request,
-                status=429,
-                code="throttled",
-                title="Too many exports",
-                message=f"Exports from your address are limited to "
-                f"{settings.API_ANON_EXPORT_RATE}, and that many have been made. "
-                f"Try again in {wait} second{'s' if wait != 1 else ''}.",
-                headers={"Retry-After": str(wait)},
-            )
-        return view(request, *args, **kwargs)
+        refused = over_the_rate(
+            request,
+            SiteExportThrottle(),
+            what="exports",
+            rate=settings.API_ANON_EXPORT_RATE,
+        )
+        return refused or view(request, *args, **kwargs)
 
     return throttled_view
