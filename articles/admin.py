@@ -791,6 +791,8 @@ class ArticleAdmin(HistoryAdmin):
 
     @admin.display(description="outlet", ordering="outlet__name")
     def outlet_name(self, article):
+        if article.outlet is None:  # a draft waiting for its outlet
+            return format_html('<span class="no-outlet">{}</span>', "choose one")
         name = article.outlet.name
         return format_html('<span title="{}">{}</span>', name, name)
 

@@ -92,6 +92,9 @@ def test_admin_annotation_panel_shows_payloads_as_text(
     page.get_by_label("Username").fill(superuser.username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    section = page.locator("#annotate-section")
+    if not section.evaluate("details => details.open"):
+        section.locator("summary").click()  # folded below the form
     panel = page.locator("#annotate")
     expect(panel.locator("#annotate-list li").first).to_be_visible()
     expect(panel.locator("#annotate-list")).to_contain_text(f"public note {HOSTILE}")

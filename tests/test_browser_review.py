@@ -194,6 +194,9 @@ def test_curator_reviews_twenty_drafts_from_the_keyboard(page, live_server, draf
             page.keyboard.type("Energy")
             expect(page.get_by_role("option", name="Energy")).to_be_visible()
             counted.press("Enter")
+            # Chosen, as the person sees it, before they move on.
+            chosen = page.locator("#topic_links-group .select2-selection__rendered")
+            expect(chosen.last).to_contain_text("Energy")
             move.focus()
         counted.press("Enter")
     expect(page.locator(".messagelist")).to_contain_text("That was the last of")

@@ -159,7 +159,8 @@ def test_list_queries_do_not_grow_with_the_page(client, world, settings):
     # The longer span is drawn by another unit, whose counts of everything
     # published are read once and kept (articles.workbench.kept).
     queries(params)
-    assert queries(params) == few
+    # Not more than before (fewer when the longer span is summed by year).
+    assert queries(params) <= few
 
 
 def test_article_page_marks_quotes_and_public_notes_in_place(client):
