@@ -443,6 +443,9 @@ class PersonAdmin(MergeAdmin):
     list_filter = ["country"]
     search_fields = ["name", "aliases", "description", "wikidata_id"]
     prepopulated_fields = {"slug": ["name"]}
+    # Counted with GROUP BY, which drops Meta.ordering: the autocomplete boxes
+    # would list people in no order.
+    ordering = ["name"]
 
     def get_queryset(self, request):
         return (
@@ -465,6 +468,7 @@ class TopicAdmin(MergeAdmin):
     search_fields = ["name", "keywords", "description"]
     autocomplete_fields = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
+    ordering = ["name"]  # as PersonAdmin's
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(n_articles=Count("article_links"))

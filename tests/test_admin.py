@@ -15,6 +15,7 @@ from tests.factories import (
     OutletFactory,
     PersonFactory,
     QuoteFactory,
+    TopicFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -608,3 +609,19 @@ def test_search_finds_title_words_and_whole_urls_and_slugs(curator_client):
     assert listed_titles(changelist(curator_client, q="other-story")) == {"Other"}
     assert listed_titles(changelist(curator_client, q="a.example/news")) == set()
     assert "exact canonical URL" in changelist(curator_client).content.decode()
+
+
+def test_autocomplete_boxes_list_topics_and_people_by_name(curator_client):
+    for name in ("Zinc exports", "Energy", "Grain deal"):
+        TopicFactory(name=name)
+    for name in ("Zeynep Kaya", "Anna Ivanova", "Mehmet Demir"):
+        PersonFactory(name=name)
+    for model, field in (("articletopic", "topic"), ("articleperson", "person")):
+        response = curator_client.get(
+            "/admin/autocomplete/",
+            {"app_label": "articles", "model_name": model, "field_name": field},
+        )
+        assert response.status_code == 200
+        names = [result["text"] for result in response.json()["results"]]
+        assert len(names) == 3
+        assert names == sorted(names), field
