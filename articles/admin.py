@@ -20,10 +20,10 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import get_language_info, ngettext
@@ -555,6 +555,20 @@ class SpeakerAutocompleteJsonView(AutocompleteJsonView):
         return {**super().serialize_result(obj, to_field_name), "slug": obj.slug}
 
 
+class ReadOnlyAdmin:
+    """For records the archive writes itself (merges, import batches): shown,
+    never added, edited or deleted by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     """Rows shown for context on another object's page, changed elsewhere."""
 
@@ -582,9 +596,9 @@ class ArticleVersionInline(ReadOnlyInline):
 
 
 class ImportBatchFilter(admin.SimpleListFilter):
-    """Articles by when they were imported: recently, or one import run (the
-    report of an import in the admin links to its run: "since/until", the times
-    it started and ended, in ISO 8601).
+    """Articles by when they were imported: recently, or by one import (its
+    batch number: the report of an import and its page in the admin link to
+    its articles).
 
     The choices are fixed rather than read from the articles, which would read
     every row's import time: the list stays as fast at a million articles."""
@@ -600,24 +614,20 @@ class ImportBatchFilter(admin.SimpleListFilter):
             ("week", "In the last 7 days"),
             ("any", "Imported at any time"),
         ]
-        run = self.run()
-        if run:
-            since = timezone.localtime(run[0])
-            choices.append((self.value(), f"The import of {since:%Y-%m-%d %H:%M:%S}"))
+        batch = self.batch()
+        if batch is not None:
+            started = timezone.localtime(batch.started_at)
+            choices.append(
+                (self.value(), f"Import batch {batch.pk} ({started:%Y-%m-%d %H:%M})")
+            )
         return choices
 
-    def run(self):
-        """Return (start, end) of the import run chosen, or None."""
+    def batch(self):
+        """Return the import batch chosen, or None."""
         value = self.value() or ""
-        if "/" not in value:
+        if not value.isascii() or not value.isdigit() or len(value) > 18:
             return None
-        try:
-            since, until = (parse_datetime(part) for part in value.split("/", 1))
-        except ValueError:  # well formed, but no such date (2026-02-30)
-            return None
-        if since is None or until is None or timezone.is_naive(since):
-            return None
-        return since, until
+        return ImportBatch.objects.filter(pk=int(value)).first()
 
     def queryset(self, request, queryset):
         value = self.value()
@@ -628,18 +638,22 @@ class ImportBatchFilter(admin.SimpleListFilter):
         if value in self.RECENT:
             since = timezone.now() - dt.timedelta(hours=self.RECENT[value])
             return queryset.filter(imported_at__gte=since)
-        run = self.run()
-        if run is None:
+        batch = self.batch()
+        if batch is None:
             raise IncorrectLookupParameters(
-                "An import is chosen by its start and end, e.g. "
-                "2026-12-07T15:03:00+00:00/2026-12-07T15:04:00+00:00."
+                "An import is chosen by its batch number (see Import batches), "
+                "or as hour, day, week or any."
             )
-        return queryset.filter(imported_at__gte=run[0], imported_at__lte=run[1])
+        return queryset.filter(import_batch=batch)
 
 
-def import_run(since, until) -> str:
-    """Return the changelist's "imported" value choosing one import run."""
-    return f"{since.isoformat()}/{until.isoformat()}"
+def batch_articles_url(batch) -> str:
+    """Return the address of the article list showing one import's articles."""
+    return (
+        reverse("admin:articles_article_changelist")
+        + "?"
+        + urlencode({"imported": batch.pk})
+    )
 
 
 class ArticleChangeList(ChangeList):
@@ -1173,16 +1187,11 @@ class ArticleAdmin(HistoryAdmin):
                 dry_run=form.cleaned_data["dry_run"],
                 batch=batch,
             )
-            started = timezone.now()
             report = Report(items=list(importer.run(uploaded_sources(form, importer))))
             if batch is not None:
                 finish_batch(batch, report)
                 self.log_addition(request, batch, [{"added": {}}])
-            review_url = (
-                reverse("admin:articles_article_changelist")
-                + "?"
-                + urlencode({"imported": import_run(started, timezone.now())})
-            )
+                review_url = batch_articles_url(batch)
             level = messages.WARNING if report.rejected else messages.SUCCESS
             summary = ", ".join(
                 f"{n} {status}" for status, n in report.summary().items()
@@ -1593,7 +1602,7 @@ class StoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(MergeRecord)
-class MergeRecordAdmin(admin.ModelAdmin):
+class MergeRecordAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Merges, for editors to review and undo. Nobody edits them by hand."""
 
     list_display = ["__str__", "kind", "merged_by", "merged_at", "undone_at"]
@@ -1610,15 +1619,6 @@ class MergeRecordAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.may_merge(request, obj.kind if obj else None)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_undo_permission(self, request):
         return self.may_merge(request)
@@ -1641,13 +1641,21 @@ class MergeRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(ImportBatch)
-class ImportBatchAdmin(admin.ModelAdmin):
+class ImportBatchAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Import batches and their reports, for whoever may import. Nobody edits
     them."""
 
     list_display = ["__str__", "started_at", "started_by", "origin", "outcome"]
     list_filter = ["origin", "status"]
-    fields = ["origin", "started_by", "sources", "status", "started_at", "finished_at"]
+    fields = [
+        "origin",
+        "started_by",
+        "sources",
+        "status",
+        "started_at",
+        "finished_at",
+        "articles",
+    ]
     readonly_fields = fields
     change_form_template = "admin/articles/importbatch/change_form.html"
 
@@ -1660,14 +1668,17 @@ class ImportBatchAdmin(admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return self.may_import(request)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description="articles")
+    def articles(self, batch):
+        count = batch.articles.count()
+        if not count:
+            return "None in the archive (none written, or all deleted since)"
+        return format_html(
+            '<a href="{}">{} article{} of this import</a>',
+            batch_articles_url(batch),
+            count,
+            pluralize(count),
+        )
 
     @admin.display(description="result")
     def outcome(self, batch):

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import (
     Article,
@@ -51,6 +52,25 @@ def test_curator_uploads_files_and_sees_a_report(curator_client):
     assert reverse("admin:articles_article_change", args=[article.pk]) in page
     assert "empty.txt" in page and "The file is empty" in page
     assert article.status == "draft"
+
+
+def test_an_import_links_to_its_own_articles(curator_client):
+    from articles.models import ImportBatch
+
+    ArticleFactory(title="Imported before", imported_at=timezone.now())
+    response = curator_client.post(
+        reverse(IMPORT_URL), {"files": [jsonl_upload()], "status": "draft"}
+    )
+    batch = ImportBatch.objects.get()
+    listing = reverse("admin:articles_article_changelist") + f"?imported={batch.pk}"
+    assert listing in response.content.decode()
+    assert [a.title for a in curator_client.get(listing).context["cl"].result_list] == [
+        "Peskov comments on grain talks"
+    ]
+    batch_page = curator_client.get(
+        reverse("admin:articles_importbatch_change", args=[batch.pk])
+    ).content.decode()
+    assert listing in batch_page and "1 article of this import" in batch_page
 
 
 def test_curator_cannot_import_as_published(curator_client):
