@@ -146,7 +146,7 @@ def article_list(request, template="articles/article_list.html", extra=None, **w
         narrowed=bool(workbench.list_query(request)) or bool(within),
     )
     if not within:  # an entity page draws its own coverage
-        context.update(research(request, filterset))
+        context.update(research(request, filterset, found.by_month))
     return render(request, template, context)
 
 
@@ -165,14 +165,15 @@ def named_filters(request, filterset) -> list[tuple[ActiveFilter, str]]:
     return named
 
 
-def research(request, filterset) -> dict:
-    """The results page's attention over time and the links onward: the
-    numbers as CSV, what the search is about, a comparison."""
+def research(request, filterset, by_month) -> dict:
+    """The results page's attention over time (by_month: the page's counts
+    per month, counted with its facets) and the links onward: the numbers as
+    CSV, what the search is about, a comparison."""
     unit, scale, _ = workbench.chart_options(request.GET)
     query = workbench.list_query(request)
     return {
         "chart": workbench.attention(
-            filterset, filterset.question(), unit=unit, scale=scale
+            filterset, filterset.question(), unit=unit, scale=scale, by_month=by_month
         ),
         "scale": scale,
         "units": charts.UNITS,

@@ -88,12 +88,16 @@ def chart_options(params) -> tuple[str | None, str, dict]:
     return unit, scale, errors
 
 
-def attention(filterset, question: Question, *, unit, scale, name="Articles"):
-    """The question's attention over time, drawn within its date range."""
+def attention(
+    filterset, question: Question, *, unit, scale, name="Articles", by_month=None
+):
+    """The question's attention over time, drawn within its date range
+    (by_month: its counts per month, when the page has them already)."""
     since, until = filterset.date_range(filterset.form.cleaned_data)
     first = since.date() if since else None
     last = (until - dt.timedelta(days=1)).date() if until else None
-    unit, (counts,) = counted([question], unit, first, last)
+    months = None if by_month is None else [by_month]
+    unit, (counts,) = counted([question], unit, first, last, by_month=months)
     return charts.chart(
         [charts.Series(name, counts)],
         unit=unit,
@@ -104,17 +108,18 @@ def attention(filterset, question: Question, *, unit, scale, name="Articles"):
     )
 
 
-def counted(questions, unit, first=None, last=None):
+def counted(questions, unit, first=None, last=None, by_month=None):
     """(unit, each question's counts per period). Without a unit, the finest
     that draws the span in at most charts.MAX_PERIODS periods: the span is
     the date range asked for, or else the months the articles fall in (one
-    count by month first, kept when months are the unit chosen)."""
-    by_month = None
+    count by month first, kept when months or years are the unit chosen).
+    by_month: each question's counts per month, when the caller has them."""
     if unit is None:
         if first and last:
             unit = charts.choose_unit(first, last)
         else:
-            by_month = [search.over_time(q, unit="month") for q in questions]
+            if by_month is None:
+                by_month = [search.over_time(q, unit="month") for q in questions]
             months = [m for counts in by_month for m in counts]
             if months:
                 end = charts.next_period(max(months), "month") - dt.timedelta(days=1)

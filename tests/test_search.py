@@ -358,3 +358,83 @@ def test_snippets_mark_inflected_words_and_cut_at_word_boundaries():
 
 def test_a_match_in_the_title_only_has_no_snippet():
     assert snippet("Nothing to see here.", "en", parse("Putin")) is None
+
+
+def test_a_page_counts_its_months_with_its_facets():
+    for month in (1, 1, 3):
+        ArticleFactory(title="Gas deal", published_at=at(2021, month))
+    ArticleFactory(title="Gas deal", published_at=None)
+    ArticleFactory(title="Other", published_at=at(2021, 2))
+    question = Question(text=parse("gas"))
+    page = search.find(question, facets=True)
+    assert page.by_month == search.over_time(question, unit="month")
+    assert page.by_month == {dt.date(2021, 1, 1): 2, dt.date(2021, 3, 1): 1}
+    assert search.find(question, by_month=True).by_month == page.by_month
+    assert search.find(question).by_month is None
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """How many times the index was asked to count (aggregate)."""
+    from articles.search.engine import Engine
+
+    calls = []
+    original = Engine.aggregate
+
+    def aggregate(self, question, aggregations):
+        calls.append(question)
+        return original(self, question, aggregations)
+
+    monkeypatch.setattr(Engine, "aggregate", aggregate)
+    return calls
+
+
+def test_a_public_search_is_counted_once_until_anything_published_changes(
+    settings, counted, django_capture_on_commit_callbacks
+):
+    settings.CACHE_PAGES = True
+    ArticleFactory(title="Gas deal", published_at=at(2021))
+    question = Question(text=parse("gas"))
+    first = search.find(question, facets=True, page=1, per_page=1)
+    second = search.find(question, facets=True, page=2, per_page=1)
+    assert len(counted) == 1 and first.facets == second.facets
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory(title="Gas again", published_at=at(2022))
+    again = search.find(question, facets=True)
+    assert len(counted) == 2
+    assert [(y.value, y.count) for y in again.facets.year] == [
+        ("2022", 1),
+        ("2021", 1),
+    ]
+
+
+def test_counts_are_not_kept_for_curators_nor_without_the_page_cache(settings, counted):
+    settings.CACHE_PAGES = True
+    ArticleFactory(title="Gas deal", status=Article.Status.DRAFT, published_at=None)
+    everyone = Question(text=parse("gas"), statuses=None)
+    assert search.find(everyone, facets=True).facets.year == []
+    ArticleFactory(
+        title="Gas again", status=Article.Status.DRAFT, published_at=at(2020)
+    )
+    # No generation moved (drafts are not public), yet the curator sees it.
+    assert [y.value for y in search.find(everyone, facets=True).facets.year] == ["2020"]
+    settings.CACHE_PAGES = False
+    public = Question(text=parse("gas"))
+    search.find(public, facets=True)
+    search.find(public, facets=True)
+    assert len(counted) == 4
+
+
+def test_a_distinctive_word_is_shown_as_most_of_its_articles_write_it():
+    for n in range(3):
+        ArticleFactory(
+            title=f"Gas talks {n}", body=f"Erdoğan spoke of the corridor {n}."
+        )
+    ArticleFactory(title="Gas talks 3", body="Erdogan spoke of the corridor.")
+    for n in range(12):
+        ArticleFactory(title=f"Weather {n}", body=f"Rain spoke of the coast {n}.")
+    words = {
+        w.word: w.articles for w in search.about(Question(text=parse("gas"))).words
+    }
+    assert words["erdoğan"] == 4 and "erdogan" not in words
+    assert words["corridor"] == 4 and "gas" not in words

@@ -13,10 +13,19 @@ over (docs/design.md, "Beyond one machine"): the Question says what is asked in
 the archive's terms; only the engine module knows how to ask it.
 """
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
+import logging
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
+
+from articles.cache import generation
 from articles.models import Article, Outlet, Person, Topic
 
 from . import about as about_module
@@ -44,8 +53,14 @@ __all__ = [
     "parse",
 ]
 
+logger = logging.getLogger(__name__)
+
 ORDERS = ("relevance", "newest", "oldest")
 FACET_SIZE = 10
+# The engine releases Python's lock while it searches: a page's aggregations
+# (facets, counts over time) run on a second core while its articles are found
+# and read from the database.
+_BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search")
 # Retry-After, in seconds, when the index cannot be read.
 RETRY_AFTER = 60
 
@@ -100,6 +115,8 @@ class Found:
     per_page: int = 20
     keys: list = field(default_factory=list)  # each article's place in the order
     facets: Facets | None = None
+    # Matching dated articles per month (with facets, or when asked).
+    by_month: dict[dt.date, int] | None = None
     more: bool = False  # rows past this page (keyset paging)
 
     @property
@@ -136,6 +153,73 @@ def _engine():
         raise SearchUnavailable(str(error)) from error
 
 
+class Aggregator:
+    """Asks the index for aggregations (counts over every match) of one
+    question, keeping the answers for public questions in the cache under the
+    generation of what the public sees (articles.cache): page 2 of a search,
+    its chart's download and a comparison that includes it are counted once.
+
+    The generation is read before the index is caught up, and nothing is
+    kept while the index is behind the database (a bulk change its writer is
+    still applying): an answer is never kept under a generation newer than
+    the index it was counted from. Kept with CACHE_PAGES, the switch for
+    everything the public reads, for CACHE_SECONDS at most."""
+
+    def __init__(self, question: Question):
+        self.question = question
+        self.generation = None
+        if settings.CACHE_PAGES and question.is_public:
+            try:
+                self.generation = generation()
+            except Exception:
+                logger.warning("Cache unavailable; counting afresh.", exc_info=True)
+        self.engine = _engine()
+        if self.generation is not None:
+            if sync.waiting():
+                self.generation = None
+            else:  # a rebuilt index (another generation of it) counts afresh
+                self.generation += f":{self.engine.generation()}"
+
+    def __call__(self, aggregations: dict) -> dict:
+        if self.generation is None:
+            return self.engine.aggregate(self.question, aggregations)
+        key = _aggregation_key(self.generation, self.question, aggregations)
+        try:
+            kept = cache.get(key)
+        except Exception:
+            logger.warning("Cache unavailable; counting afresh.", exc_info=True)
+            kept = None
+        if kept is not None:
+            return kept
+        result = self.engine.aggregate(self.question, aggregations)
+        try:
+            cache.set(key, result, settings.CACHE_SECONDS)
+        except Exception:
+            logger.warning("Cache unavailable; counts not kept.", exc_info=True)
+        return result
+
+
+def _aggregation_key(token: str, question: Question, aggregations: dict) -> str:
+    """The same key for the same question in every process (sets sorted, not
+    in their hash order, which differs between processes)."""
+
+    def plain(value):
+        if dataclasses.is_dataclass(value):
+            return {
+                f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
+            }
+        if isinstance(value, frozenset | set):
+            return sorted(plain(v) for v in value)
+        if isinstance(value, tuple | list):
+            return [plain(v) for v in value]
+        if isinstance(value, dt.datetime):
+            return value.isoformat()
+        return value
+
+    asked = json.dumps([plain(question), aggregations], sort_keys=True)
+    return f"archive:aggregation:{token}:{hashlib.sha256(asked.encode()).hexdigest()}"
+
+
 def find(
     question: Question,
     *,
@@ -147,6 +231,7 @@ def find(
     before: int | float | None = None,
     rows=None,
     facets: bool = False,
+    by_month: bool = False,
     snippets: bool = False,
 ) -> Found:
     """Return the page of articles matching the question, in `order`
@@ -156,11 +241,15 @@ def find(
     the order (`after` a
     key, or `before` one, reading backwards), which costs the same at any
     depth. `rows` is the queryset the page's articles are read from (what a
-    list shows of each); facets counts over every match, and snippets marks
-    where the text's words stand in each article.
+    list shows of each); facets counts over every match, by_month counts
+    them per month (also given with facets: the same pass over the matches),
+    and snippets marks where the text's words stand in each article.
     """
-    engine = _engine()
+    aggregate = Aggregator(question)
+    engine = aggregate.engine
     offset = (page - 1) * per_page if offset is None else offset
+    aggregations = _page_aggregations(facets=facets, by_month=by_month)
+    counting = _BESIDE.submit(aggregate, aggregations) if aggregations else None
     try:
         if before is not None:
             hits = engine.search(
@@ -189,12 +278,15 @@ def find(
         found.keys = [
             key for key, pk in zip(hits.keys, hits.ids, strict=True) if pk in shown
         ]
-        if facets:
-            found.facets = _facets(engine, question)
+        if snippets and question.text:
+            _add_snippets(found.articles, question.text)
+        if counting is not None:
+            result = counting.result()
+            found.by_month = _counted(result["month"]["buckets"], "month")
+            if facets:
+                found.facets = _facets(result)
     except EngineUnavailable as error:
         raise SearchUnavailable(str(error)) from error
-    if snippets and question.text:
-        _add_snippets(found.articles, question.text)
     return found
 
 
@@ -266,9 +358,10 @@ def about(question: Question) -> "about_module.About":
     outlets, counted over every match, and its most distinctive words, from
     a sample (articles.search.about). People, topics and outlets come as
     FacetValues (slug, name, count)."""
-    engine = _engine()
+    aggregate = Aggregator(question)
     try:
-        found = about_module.about(engine, question)
+        counting = _BESIDE.submit(aggregate, about_module.aggregations())
+        found = about_module.about(aggregate.engine, question, counting.result)
     except EngineUnavailable as error:
         raise SearchUnavailable(str(error)) from error
     people = _named(
@@ -307,15 +400,23 @@ def _labelled(pairs, names) -> list[FacetValue]:
 # Facets
 
 
-def _facets(engine, question: Question) -> Facets:
-    terms = {"terms": {"size": FACET_SIZE, "segment_size": 100_000}}
-    aggregations = {
-        name: {"terms": {**terms["terms"], "field": name}}
-        for name in ("outlet", "topic", "person", "language")
-    }
-    aggregations["year"] = {"histogram": {"field": "month", "interval": 12}}
-    result = engine.aggregate(question, aggregations)
+def _page_aggregations(*, facets: bool, by_month: bool) -> dict:
+    """What a page counts over every match, in one pass: the facets' terms
+    and the months (the year facet and the page's chart both come from them).
+    Split in two and counted side by side, the people apart, a page of a
+    common word took longer, not less: each part reads every match again."""
+    if not (facets or by_month):
+        return {}
+    aggregations = {"month": _histogram("month")}
+    if facets:
+        for name in ("outlet", "topic", "person", "language"):
+            aggregations[name] = {
+                "terms": {"field": name, "size": FACET_SIZE, "segment_size": 100_000}
+            }
+    return aggregations
 
+
+def _facets(result: dict) -> Facets:
     def buckets(name):
         return [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]]
 
@@ -325,9 +426,13 @@ def _facets(engine, question: Question) -> Facets:
         names = _named(model, [pk for pk, _ in counted])
         setattr(facets, name, _labelled(counted, names))
     facets.language = [FacetValue(code, code, n) for code, n in buckets("language")]
-    years = [(month_of(int(key)).year, n) for key, n in buckets("year") if n]
+    years = {}
+    for key, n in buckets("month"):
+        if n:
+            year = month_of(int(key)).year
+            years[year] = years.get(year, 0) + n
     facets.year = [
-        FacetValue(str(y), str(y), n) for y, n in sorted(years, reverse=True)
+        FacetValue(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)
     ]
     return facets
 
@@ -335,7 +440,7 @@ def _facets(engine, question: Question) -> Facets:
 def languages(question: Question) -> list[str]:
     """Every language tag the matching articles are in, most used first."""
     terms = {"terms": {"field": "language", "size": 10_000, "segment_size": 100_000}}
-    result = _engine().aggregate(question, {"l": terms})
+    result = Aggregator(question)({"l": terms})
     return [b["key"] for b in result["l"]["buckets"] if b["doc_count"]]
 
 
@@ -379,7 +484,7 @@ def over_time(question: Question, *, unit: str = "month") -> dict[dt.date, int]:
     """The matching dated articles per period (day, week from Monday, month
     or year, in UTC), keyed by each period's first day; empty periods are
     left out."""
-    result = _engine().aggregate(question, {"t": _histogram(unit)})
+    result = Aggregator(question)({"t": _histogram(unit)})
     return _counted(result["t"]["buckets"], unit)
 
 
@@ -403,7 +508,7 @@ def over_time_by_outlet(
         },
         "all": {"terms": {"field": "outlet", "size": 1_000_000}},
     }
-    result = _engine().aggregate(question, aggregation)
+    result = Aggregator(question)(aggregation)
     # Drafts waiting for their outlet share one key, which is no outlet.
     return ByOutlet(
         periods={

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from articles.models import Article
 
-from .engine import ANALYZERS, ROLE_CODES, ROLES, language_group, prepared
+from .engine import ANALYZERS, FORMS, ROLE_CODES, ROLES, language_group, prepared
 from .question import Question
 
 SAMPLE = 500
@@ -62,8 +62,15 @@ def aggregations(size: int = TOP) -> dict:
     }
 
 
-def about(engine, question: Question, *, size: int = TOP) -> About:
-    result = engine.aggregate(question, aggregations(size))
+def about(engine, question: Question, counted, *, size: int = TOP) -> About:
+    """What the question's matches are about. `counted()` gives the answer
+    to aggregations(size) (asked beforehand, so that the index counts while
+    the sample is read and analysed here)."""
+    hits = engine.search(
+        question, order="relevance" if question.text else "newest", limit=SAMPLE
+    )
+    words = distinctive_words(engine, hits.ids, question)
+    result = counted()
 
     def pairs(name):
         return [(int(b["key"]), int(b["doc_count"])) for b in result[name]["buckets"]]
@@ -73,19 +80,15 @@ def about(engine, question: Question, *, size: int = TOP) -> About:
         person, code = divmod(value, ROLES)
         if len(roles[ROLE_NAMES[code]]) < size:
             roles[ROLE_NAMES[code]].append((person, n))
-    hits = engine.search(
-        question, order="relevance" if question.text else "newest", limit=SAMPLE
-    )
-    found = About(
+    return About(
         total=hits.total,
         sampled=len(hits.ids),
         quoted=pairs("speaker"),
         roles=dict(roles),
         topics=pairs("topic"),
         outlets=pairs("outlet"),
+        words=words,
     )
-    found.words = distinctive_words(engine, hits.ids, question)
-    return found
 
 
 def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
@@ -96,9 +99,10 @@ def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
     if not ids:
         return []
     asked = {t.casefold() for s in question.text.spellings for t in s.split()}
-    per_stem = Counter()  # sampled articles using each (group, stem)
+    # Per language group: sampled articles using each stem, each (stem, form).
+    per_stem: dict[str, Counter] = defaultdict(Counter)
+    per_form: dict[str, Counter] = defaultdict(Counter)
     sampled = Counter()  # sampled articles per language group
-    forms: dict[tuple[str, str], Counter] = defaultdict(Counter)
     rows = Article.objects.filter(pk__in=ids).values_list(
         "language", "title", "lead", "body"
     )
@@ -106,27 +110,36 @@ def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
         group = language_group(language)
         sampled[group] += 1
         text = prepared(f"{title}\n\n{lead}\n\n{body}")
-        # Each stem once per article, at its first place (a dictionary look-up
-        # a token; the form is cut from the text once per stem and article).
-        first = {}
-        for token in ANALYZERS[group].pre_tokenize(text).tokens:
-            if token.text not in first:
-                first[token.text] = token
-        for stem, token in first.items():
-            if len(stem) < SHORTEST_WORD or stem.isdigit():
-                continue
-            key = (group, stem)
-            forms[key][text[token.char_offset_from : token.char_offset_to].lower()] += 1
-            per_stem[key] += 1
-    archive = _articles_per_group(engine)
-    searcher = engine.searcher()
+        # The stems as the index has them, beside the words they come from
+        # (token for token: the same tokenizer, and no filter after it drops
+        # a token), counted once an article. Whole lists from the analyser and
+        # counters fed from sets: no Python step for each word of the text.
+        stems = ANALYZERS[group].analyze(text)
+        words = FORMS.analyze(text)
+        if len(words) != len(stems):
+            words = stems
+        per_stem[group].update(set(stems))
+        per_form[group].update(set(zip(stems, words, strict=True)))
     # In enough of the whole sample to matter, whatever the language.
     floor = max(MIN_ARTICLES, math.ceil(MIN_SHARE * len(ids)))
+    candidates = {
+        (group, stem): n
+        for group, counted in per_stem.items()
+        for stem, n in counted.items()
+        if n >= floor and len(stem) >= SHORTEST_WORD and not stem.isdigit()
+    }
+    forms: dict[tuple[str, str], tuple[int, str]] = {}
+    for group, counted in per_form.items():
+        for (stem, word), n in counted.items():
+            key = (group, stem)
+            # The form most articles use; of equals, the first in order.
+            if key in candidates and (key not in forms or (-n, word) < forms[key]):
+                forms[key] = (-n, word)
+    archive = _articles_per_group(engine)
+    searcher = engine.searcher()
     words = {}
-    for (group, stem), n in per_stem.items():
-        if n < floor:
-            continue
-        form = forms[(group, stem)].most_common(1)[0][0]
+    for (group, stem), n in candidates.items():
+        form = forms[(group, stem)][1]
         if form.casefold() in asked:
             continue
         everywhere = searcher.doc_freq(f"text_{group}", stem)

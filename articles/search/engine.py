@@ -141,6 +141,14 @@ def analyzer(group: str) -> tantivy.TextAnalyzer:
 
 
 ANALYZERS = {group: analyzer(group) for group in ANALYSED}
+# The words themselves, lower-cased, token for token beside what ANALYZERS
+# make of them (the forms "what a search is about" shows for its stems).
+FORMS = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.remove_long(LONGEST_WORD))
+    .filter(tantivy.Filter.lowercase())
+    .build()
+)
 
 
 def tokens(text: str, group: str) -> list[str]:
