@@ -11,6 +11,7 @@ from . import charts, search, workbench
 from .citations import FORMATS as CITATION_FORMATS
 from .citations import cite, cite_html
 from .export import FORMATS as EXPORT_FORMATS
+from .export import Permalinks as ExportPermalinks
 from .export import columns as export_columns
 from .export import found as exported
 from .export import rows as export_rows
@@ -211,7 +212,7 @@ def article_export(request):
     content_type, write = EXPORT_FORMATS[fmt]
     rows = export_rows(
         exported(filterset.question()),
-        permalink=lambda a: request.build_absolute_uri(a.get_absolute_url()),
+        permalink=ExportPermalinks(request.build_absolute_uri),
     )
     response = StreamingHttpResponse(write(rows), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="articles.{fmt}"'

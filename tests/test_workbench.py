@@ -547,3 +547,15 @@ def test_a_long_span_is_drawn_by_year_with_every_month_counted(client):
     assert counts[dt.date(2015, 1, 1)] == 1
     assert counts[dt.date(2021, 1, 1)] == 2
     assert sum(counts.values()) == 6
+
+
+def test_an_exported_permalink_is_the_article_s_own_address(client):
+    dated = ArticleFactory(slug="gas-talks", published_at=at(2021, 3, 9))
+    undated = ArticleFactory(slug="undated-note", published_at=None)
+    response = client.get("/articles/export/", {"format": "csv"})
+    text = b"".join(response.streaming_content).decode()
+    rows = {int(r["id"]): r["web_url"] for r in csv.DictReader(io.StringIO(text))}
+    for article in (dated, undated):
+        assert rows[article.pk] == "http://testserver" + article.get_absolute_url()
+    assert rows[dated.pk] == "http://testserver/articles/2021/03/09/gas-talks/"
+    assert rows[undated.pk] == "http://testserver/articles/undated/undated-note/"

@@ -493,10 +493,7 @@ class ArticleViewSet(ArchiveViewSet):
         response = StreamingHttpResponse(
             write(
                 export.rows(
-                    articles,
-                    permalink=lambda a: request.build_absolute_uri(
-                        a.get_absolute_url()
-                    ),
+                    articles, permalink=export.Permalinks(request.build_absolute_uri)
                 )
             ),
             content_type=content_type,
