@@ -99,7 +99,10 @@ def assert_reviewed(drafts, tagged):
     ]
 
 
-def test_curator_reviews_twenty_drafts_with_half_the_clicks(page, live_server, drafts):
+def review_with_the_mouse(page, live_server, drafts, decide) -> Counted:
+    """Walk the queue with the mouse: on each draft, decide(suggestions,
+    counted) until none waits; tag the first with Energy; send each to
+    review, which opens the next. Returns what it took."""
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server)
     counted = Counted(page)
@@ -107,7 +110,25 @@ def test_curator_reviews_twenty_drafts_with_half_the_clicks(page, live_server, d
     for number, draft in enumerate(drafts):
         expect(page.locator("#id_title")).to_have_value(draft.title)
         page.wait_for_load_state("load")  # its script too, as a person would
-        suggestions = page.locator(".suggestion")
+        decide(page.locator(".suggestion"), counted)
+        expect(page.locator("#waiting-count")).to_have_text("0")
+        if number == 0:
+            counted.click(page.get_by_role("button", name="Add another Topic"))
+            counted.click(page.locator("#topic_links-group .select2-selection").last)
+            page.keyboard.type("Energy")
+            counted.click(page.get_by_role("option", name="Energy"))
+        counted.click(
+            page.get_by_role("button", name="Send to review and open the next")
+        )
+    expect(page.locator(".messagelist")).to_contain_text("That was the last of")
+    page.wait_for_load_state("load")
+    assert_reviewed(drafts, drafts[0])
+    assert counted.loads == 1 + len(drafts), counted.urls
+    return counted
+
+
+def test_curator_reviews_twenty_drafts_with_half_the_clicks(page, live_server, drafts):
+    def one_by_one(suggestions, counted):
         for index in range(suggestions.count()):
             suggestion = suggestions.nth(index)
             decision = "Reject" if rejected(suggestion) else "Confirm"
@@ -115,54 +136,26 @@ def test_curator_reviews_twenty_drafts_with_half_the_clicks(page, live_server, d
             expect(suggestion.locator(".suggestion-outcome")).to_have_text(
                 f"{decision}ed"
             )
-        expect(page.locator("#waiting-count")).to_have_text("0")
-        if number == 0:
-            counted.click(page.get_by_role("button", name="Add another Topic"))
-            counted.click(page.locator("#topic_links-group .select2-selection").last)
-            page.keyboard.type("Energy")
-            counted.click(page.get_by_role("option", name="Energy"))
-        counted.click(
-            page.get_by_role("button", name="Send to review and open the next")
-        )
-    expect(page.locator(".messagelist")).to_contain_text("That was the last of")
-    page.wait_for_load_state("load")
-    assert_reviewed(drafts, drafts[0])
+
+    counted = review_with_the_mouse(page, live_server, drafts, one_by_one)
     print(f"\nQueue, mouse: {counted.clicks} clicks, {counted.loads} page loads")
-    assert counted.loads == 1 + len(drafts), counted.urls
     assert counted.clicks <= OLD_WAY_CLICKS / 2
 
 
 def test_with_confirm_all_the_task_takes_a_third_of_the_clicks(
     page, live_server, drafts
 ):
-    page.set_viewport_size({"width": 1280, "height": 900})
-    log_in(page, live_server)
-    counted = Counted(page)
-    counted.click(page.get_by_role("link", name="Open the oldest of the drafts"))
-    for number, draft in enumerate(drafts):
-        expect(page.locator("#id_title")).to_have_value(draft.title)
-        page.wait_for_load_state("load")  # its script too, as a person would
-        suggestions = page.locator(".suggestion")
+    def rejections_then_all(suggestions, counted):
         for index in range(suggestions.count()):
             suggestion = suggestions.nth(index)
             if rejected(suggestion):
                 counted.click(suggestion.get_by_role("button", name="Reject"))
                 expect(suggestion.locator(".suggestion-outcome")).to_be_visible()
+        page = suggestions.page
         counted.click(page.get_by_role("button", name="Confirm all suggestions"))
-        expect(page.locator("#waiting-count")).to_have_text("0")
-        if number == 0:
-            counted.click(page.get_by_role("button", name="Add another Topic"))
-            counted.click(page.locator("#topic_links-group .select2-selection").last)
-            page.keyboard.type("Energy")
-            counted.click(page.get_by_role("option", name="Energy"))
-        counted.click(
-            page.get_by_role("button", name="Send to review and open the next")
-        )
-    expect(page.locator(".messagelist")).to_contain_text("That was the last of")
-    page.wait_for_load_state("load")
-    assert_reviewed(drafts, drafts[0])
+
+    counted = review_with_the_mouse(page, live_server, drafts, rejections_then_all)
     print(f"\nQueue, confirm all: {counted.clicks} clicks, {counted.loads} page loads")
-    assert counted.loads == 1 + len(drafts), counted.urls
     assert counted.clicks <= OLD_WAY_CONFIRM_ALL_CLICKS / 2
 
 

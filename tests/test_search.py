@@ -438,3 +438,24 @@ def test_a_distinctive_word_is_shown_as_most_of_its_articles_write_it():
     }
     assert words["erdoğan"] == 4 and "erdogan" not in words
     assert words["corridor"] == 4 and "gas" not in words
+
+
+def test_a_forked_process_counts_beside_its_searches_too():
+    """An import worker or a preloaded server's worker is a fork: its pool of
+    threads must be its own, not a copy of its parent's that runs nothing."""
+    import os
+
+    from articles import search as door
+
+    door._BESIDE.submit(lambda: None).result()  # the parent's threads, idle
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: answer through the pipe, and leave at once
+        try:
+            ran = door._BESIDE.submit(lambda: 2).result(timeout=5) == 2
+        except Exception:
+            ran = False
+        os.write(write, b"1" if ran else b"0")
+        os._exit(0)
+    os.waitpid(pid, 0)
+    assert os.read(read, 1) == b"1"

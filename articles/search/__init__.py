@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -61,6 +62,17 @@ FACET_SIZE = 10
 # (facets, counts over time) run on a second core while its articles are found
 # and read from the database.
 _BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search")
+
+
+def _threads_of_its_own():
+    """A forked process (an import worker, a preloaded server's worker) has
+    none of its parent's threads, only their pool's memory: a pool that
+    believed it had idle threads would never run what it is handed."""
+    global _BESIDE
+    _BESIDE = ThreadPoolExecutor(max_workers=2, thread_name_prefix="search")
+
+
+os.register_at_fork(after_in_child=_threads_of_its_own)
 # Retry-After, in seconds, when the index cannot be read.
 RETRY_AFTER = 60
 
