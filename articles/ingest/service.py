@@ -940,8 +940,9 @@ def _insert_rows(
     model, fields: list[str], rows: list[tuple], *, ignore_conflicts=False
 ):
     """Insert rows of plain values for the fields of model, ids left to the
-    database: with COPY on PostgreSQL, executemany elsewhere, and skipping rows
-    that break a unique constraint when ignore_conflicts."""
+    database: with COPY on PostgreSQL (or, skipping rows that break a unique
+    constraint when ignore_conflicts, one INSERT for many rows), executemany
+    on SQLite."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -953,11 +954,19 @@ def _insert_rows(
                 for row in rows:
                     copy.write_row(row)
             return
-        sql = f"INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
-        if not ignore_conflicts:
-            sql = f"INSERT {sql}"
-        elif connection.vendor == "sqlite":
-            sql = f"INSERT OR IGNORE {sql}"
-        else:
-            sql = f"INSERT {sql} ON CONFLICT DO NOTHING"
-        cursor.executemany(sql, rows)
+        values = f"({', '.join(['%s'] * len(fields))})"
+        if connection.vendor == "postgresql":
+            # One statement for many rows (executemany runs one a row), within
+            # the 65,535 parameters a statement may have.
+            size = 65_535 // len(fields)
+            for start in range(0, len(rows), size):
+                chunk = rows[start : start + size]
+                cursor.execute(
+                    f"INSERT INTO {table} ({columns}) VALUES "
+                    + ", ".join([values] * len(chunk))
+                    + " ON CONFLICT DO NOTHING",
+                    [value for row in chunk for value in row],
+                )
+            return
+        verb = "INSERT OR IGNORE" if ignore_conflicts else "INSERT"
+        cursor.executemany(f"{verb} INTO {table} ({columns}) VALUES {values}", rows)
