@@ -73,6 +73,7 @@ def _threads_of_its_own():
 
 
 os.register_at_fork(after_in_child=_threads_of_its_own)
+
 # Retry-After, in seconds, when the index cannot be read.
 RETRY_AFTER = 60
 
@@ -168,8 +169,9 @@ def _engine():
 class Aggregator:
     """Asks the index for aggregations (counts over every match) of one
     question, keeping the answers for public questions in the cache under the
-    generation of what the public sees (articles.cache): page 2 of a search,
-    its chart's download and a comparison that includes it are counted once.
+    generation of what the public sees (articles.cache): the next pages of a
+    search, another sort of it, a chart or a comparison asked again are not
+    counted again.
 
     The generation is read before the index is caught up, and nothing is
     kept while the index is behind the database (a bulk change its writer is
