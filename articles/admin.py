@@ -24,6 +24,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import get_language_info, ngettext
@@ -614,7 +615,7 @@ class ImportBatchFilter(admin.SimpleListFilter):
             ("week", "In the last 7 days"),
             ("any", "Imported at any time"),
         ]
-        batch = self.batch()
+        batch = self.chosen_batch
         if batch is not None:
             started = timezone.localtime(batch.started_at)
             choices.append(
@@ -622,8 +623,10 @@ class ImportBatchFilter(admin.SimpleListFilter):
             )
         return choices
 
-    def batch(self):
-        """Return the import batch chosen, or None."""
+    @cached_property
+    def chosen_batch(self):
+        """The import batch chosen, or None (read once: the choices and the
+        filter both ask)."""
         value = self.value() or ""
         if not value.isascii() or not value.isdigit() or len(value) > 18:
             return None
@@ -638,7 +641,7 @@ class ImportBatchFilter(admin.SimpleListFilter):
         if value in self.RECENT:
             since = timezone.now() - dt.timedelta(hours=self.RECENT[value])
             return queryset.filter(imported_at__gte=since)
-        batch = self.batch()
+        batch = self.chosen_batch
         if batch is None:
             raise IncorrectLookupParameters(
                 "An import is chosen by its batch number (see Import batches), "

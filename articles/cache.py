@@ -48,6 +48,23 @@ def generation() -> str:
     return value
 
 
+def remembered(key: str, compute, timeout: int):
+    """Return compute(), kept in the cache under key for timeout seconds. An
+    unreachable cache is logged and computed afresh, as pages are."""
+    try:
+        value = cache.get(key)
+    except Exception:
+        logger.warning("Cache unavailable; computing without it.", exc_info=True)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout)
+        except Exception:
+            logger.warning("Cache unavailable; result not kept.", exc_info=True)
+    return value
+
+
 def bump() -> None:
     """Start a new generation now: every cached page is forgotten."""
     cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)

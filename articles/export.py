@@ -115,15 +115,15 @@ def _linked(ids) -> tuple[dict[int, list], dict[int, list]]:
         .order_by("article_id", "role", "person__name")
         .values_list("article_id", "person__slug", "person__name", "role")
     )
-    for pk, slug, name, role in person_links:
-        people[pk].append({"person": slug, "name": name, "role": role})
+    for pk, *columns in person_links:
+        people[pk].append(person_column(*columns))
     topic_links = (
         ArticleTopic.objects.filter(article_id__in=ids, **CONFIRMED)
         .order_by("article_id", "topic__name")
         .values_list("article_id", "topic__slug", "topic__name")
     )
-    for pk, slug, name in topic_links:
-        topics[pk].append({"slug": slug, "name": name})
+    for pk, *columns in topic_links:
+        topics[pk].append(topic_column(*columns))
     return people, topics
 
 
@@ -148,16 +148,24 @@ def prefetches():
     ]
 
 
+def person_column(slug, name, role) -> dict:
+    return {"person": slug, "name": name, "role": role}
+
+
+def topic_column(slug, name) -> dict:
+    return {"slug": slug, "name": name}
+
+
 def people(article) -> list[dict]:
     return [
-        {"person": link.person.slug, "name": link.person.name, "role": link.role}
+        person_column(link.person.slug, link.person.name, link.role)
         for link in article.confirmed_people
     ]
 
 
 def topics(article) -> list[dict]:
     return [
-        {"slug": link.topic.slug, "name": link.topic.name}
+        topic_column(link.topic.slug, link.topic.name)
         for link in article.confirmed_topics
     ]
 

@@ -12,13 +12,12 @@ import logging
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from . import charts, search
-from .cache import generation
+from .cache import generation, remembered
 from .filters import ArticleFilter, country_name, language_name, resolve_names
 from .models import Outlet
 from .parameters import parameter_errors
@@ -32,21 +31,13 @@ EVERYTHING_SECONDS = 3600
 
 def kept(name: str, compute):
     """Return compute(), kept in the cache until anything published changes
-    (articles.cache's generation): what is the same for every question. An
-    unreachable cache is counted afresh, as pages are."""
+    (articles.cache's generation): what is the same for every question."""
     try:
         key = f"archive:{name}:{generation()}"
-        value = cache.get(key)
     except Exception:
         logger.warning("Cache unavailable; counting without it.", exc_info=True)
         return compute()
-    if value is None:
-        value = compute()
-        try:
-            cache.set(key, value, EVERYTHING_SECONDS)
-        except Exception:
-            logger.warning("Cache unavailable; counts not kept.", exc_info=True)
-    return value
+    return remembered(key, compute, EVERYTHING_SECONDS)
 
 
 def everything_over_time(unit: str) -> dict[dt.date, int]:
@@ -130,18 +121,9 @@ def counted(questions, unit, first=None, last=None, by_month=None):
         # Years are whole months: summed here rather than asked of the index
         # again (a second pass over every match of a common word).
         return unit, [
-            by_year(counts) if unit == "year" else counts for counts in by_month
+            search.by_year(counts) if unit == "year" else counts for counts in by_month
         ]
     return unit, [search.over_time(q, unit=unit) for q in questions]
-
-
-def by_year(by_month: dict[dt.date, int]) -> dict[dt.date, int]:
-    """Counts per month summed into counts per calendar year."""
-    years = {}
-    for month, n in by_month.items():
-        year = month.replace(month=1)
-        years[year] = years.get(year, 0) + n
-    return years
 
 
 def chart_csv(request):

@@ -24,9 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 
-from articles.cache import generation
+from articles.cache import generation, remembered
 from articles.models import Article, Outlet, Person, Topic
 
 from . import about as about_module
@@ -44,6 +43,7 @@ __all__ = [
     "SearchUnavailable",
     "Text",
     "about",
+    "by_year",
     "count",
     "find",
     "ids",
@@ -159,9 +159,15 @@ class Found:
 
 def _engine():
     """The served index, caught up with the outbox."""
+    return _caught_up()[0]
+
+
+def _caught_up():
+    """(the served index, caught up with the outbox; whether it is in step,
+    nothing left waiting)."""
     try:
-        sync.catch_up()
-        return sync.engine()
+        in_step = sync.catch_up()
+        return sync.engine(), in_step
     except EngineUnavailable as error:
         raise SearchUnavailable(str(error)) from error
 
@@ -174,10 +180,11 @@ class Aggregator:
     counted again.
 
     The generation is read before the index is caught up, and nothing is
-    kept while the index is behind the database (a bulk change its writer is
-    still applying): an answer is never kept under a generation newer than
-    the index it was counted from. Kept with CACHE_PAGES, the switch for
-    everything the public reads, for CACHE_SECONDS at most."""
+    kept unless the index was in step with the database (nothing in the
+    outbox; not a bulk change its writer is still applying): an answer is
+    never kept under a generation newer than the index it was counted from.
+    Kept with CACHE_PAGES, the switch for everything the public reads, for
+    CACHE_SECONDS at most."""
 
     def __init__(self, question: Question):
         self.question = question
@@ -187,9 +194,9 @@ class Aggregator:
                 self.generation = generation()
             except Exception:
                 logger.warning("Cache unavailable; counting afresh.", exc_info=True)
-        self.engine = _engine()
+        self.engine, in_step = _caught_up()
         if self.generation is not None:
-            if sync.waiting():
+            if not in_step:
                 self.generation = None
             else:  # a rebuilt index (another generation of it) counts afresh
                 self.generation += f":{self.engine.generation()}"
@@ -198,19 +205,11 @@ class Aggregator:
         if self.generation is None:
             return self.engine.aggregate(self.question, aggregations)
         key = _aggregation_key(self.generation, self.question, aggregations)
-        try:
-            kept = cache.get(key)
-        except Exception:
-            logger.warning("Cache unavailable; counting afresh.", exc_info=True)
-            kept = None
-        if kept is not None:
-            return kept
-        result = self.engine.aggregate(self.question, aggregations)
-        try:
-            cache.set(key, result, settings.CACHE_SECONDS)
-        except Exception:
-            logger.warning("Cache unavailable; counts not kept.", exc_info=True)
-        return result
+        return remembered(
+            key,
+            lambda: self.engine.aggregate(self.question, aggregations),
+            settings.CACHE_SECONDS,
+        )
 
 
 def _aggregation_key(token: str, question: Question, aggregations: dict) -> str:
@@ -298,7 +297,7 @@ def find(
             result = counting.result()
             found.by_month = _counted(result["month"]["buckets"], "month")
             if facets:
-                found.facets = _facets(result)
+                found.facets = _facets(result, found.by_month)
     except EngineUnavailable as error:
         raise SearchUnavailable(str(error)) from error
     return found
@@ -430,7 +429,7 @@ def _page_aggregations(*, facets: bool, by_month: bool) -> dict:
     return aggregations
 
 
-def _facets(result: dict) -> Facets:
+def _facets(result: dict, by_month: dict[dt.date, int]) -> Facets:
     def buckets(name):
         return [(b["key"], int(b["doc_count"])) for b in result[name]["buckets"]]
 
@@ -440,13 +439,9 @@ def _facets(result: dict) -> Facets:
         names = _named(model, [pk for pk, _ in counted])
         setattr(facets, name, _labelled(counted, names))
     facets.language = [FacetValue(code, code, n) for code, n in buckets("language")]
-    years = {}
-    for key, n in buckets("month"):
-        if n:
-            year = month_of(int(key)).year
-            years[year] = years.get(year, 0) + n
     facets.year = [
-        FacetValue(str(y), str(y), n) for y, n in sorted(years.items(), reverse=True)
+        FacetValue(str(year.year), str(year.year), n)
+        for year, n in sorted(by_year(by_month).items(), reverse=True)
     ]
     return facets
 
@@ -484,6 +479,16 @@ def _histogram(unit: str) -> dict:
     if offset:
         histogram["offset"] = offset
     return {"histogram": histogram}
+
+
+def by_year(by_month: dict[dt.date, int]) -> dict[dt.date, int]:
+    """Counts per month summed into counts per calendar year (a chart or the
+    year facet drawn from months already counted, not a second pass)."""
+    years = {}
+    for month, n in by_month.items():
+        year = month.replace(month=1)
+        years[year] = years.get(year, 0) + n
+    return years
 
 
 def _counted(buckets, unit: str) -> dict[dt.date, int]:

@@ -328,22 +328,25 @@ def waiting(using: str | None = None) -> bool:
     return bool(outbox.order_by("pk").values_list("pk")[:1])
 
 
-def catch_up() -> None:
+def catch_up() -> bool:
     """Before a search: apply what the outbox still holds (a writer that died,
     a test's uncommitted transaction), unless another process is already at
-    it or the backlog is a bulk change's, which its writer applies.
+    it or the backlog is a bulk change's, which its writer applies. Return
+    whether the index is now in step (nothing waits: asked once more only
+    when something did).
 
     Whether anything is pending is asked where the request reads (a replica,
     for anonymous visitors, where one is set up); only then is the primary
     written to."""
     if not waiting():
-        return
+        return True
     try:
         done = apply(limit=READ_CATCH_UP, wait=READ_LOCK_WAIT)
     except WriterBusy:
-        return
+        return False
     if done:
         engine().refresh()
+    return not waiting()
 
 
 # Rebuilding
