@@ -184,6 +184,9 @@ def test_curator_reviews_twenty_drafts_from_the_keyboard(page, live_server, draf
                 if page.evaluate(FOCUS_ON_TOPIC_BOX):
                     break
             counted.press("Enter")
+            # Typed into the box's search field once it is open and has the
+            # keyboard (keys pressed before that go nowhere).
+            expect(page.locator(".select2-search__field")).to_be_focused()
             page.keyboard.type("Energy")
             # Enter takes the highlighted option: wait, as a person would, for
             # the answer to what was typed (the list shown before it has every
