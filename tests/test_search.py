@@ -381,9 +381,9 @@ def counted(monkeypatch):
     calls = []
     original = Engine.aggregate
 
-    def aggregate(self, question, aggregations):
+    def aggregate(self, question, aggregations, **kwargs):
         calls.append(question)
-        return original(self, question, aggregations)
+        return original(self, question, aggregations, **kwargs)
 
     monkeypatch.setattr(Engine, "aggregate", aggregate)
     return calls

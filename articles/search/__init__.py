@@ -13,10 +13,7 @@ over (docs/design.md, "Beyond one machine"): the Question says what is asked in
 the archive's terms; only the engine module knows how to ask it.
 """
 
-import dataclasses
 import datetime as dt
-import hashlib
-import json
 import logging
 import os
 from collections.abc import Iterator
@@ -29,7 +26,7 @@ from articles.cache import generation, remembered
 from articles.models import Article, Outlet, Person, Topic
 
 from . import about as about_module
-from . import sync
+from . import counting, sync
 from .engine import NO_OUTLET, EngineUnavailable, Hits, month_of
 from .question import NO_TEXT, PUBLISHED, Question, Text
 from .snippets import snippet
@@ -202,35 +199,13 @@ class Aggregator:
                 self.generation += f":{self.engine.generation()}"
 
     def __call__(self, aggregations: dict) -> dict:
+        def count():
+            return counting.aggregate(self.engine, self.question, aggregations)
+
         if self.generation is None:
-            return self.engine.aggregate(self.question, aggregations)
-        key = _aggregation_key(self.generation, self.question, aggregations)
-        return remembered(
-            key,
-            lambda: self.engine.aggregate(self.question, aggregations),
-            settings.CACHE_SECONDS,
-        )
-
-
-def _aggregation_key(token: str, question: Question, aggregations: dict) -> str:
-    """The same key for the same question in every process (sets sorted, not
-    in their hash order, which differs between processes)."""
-
-    def plain(value):
-        if dataclasses.is_dataclass(value):
-            return {
-                f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)
-            }
-        if isinstance(value, frozenset | set):
-            return sorted(plain(v) for v in value)
-        if isinstance(value, tuple | list):
-            return [plain(v) for v in value]
-        if isinstance(value, dt.datetime):
-            return value.isoformat()
-        return value
-
-    asked = json.dumps([plain(question), aggregations], sort_keys=True)
-    return f"archive:aggregation:{token}:{hashlib.sha256(asked.encode()).hexdigest()}"
+            return count()
+        key = counting.key(self.generation, self.question, aggregations)
+        return remembered(key, count, settings.CACHE_SECONDS)
 
 
 def find(
@@ -261,12 +236,22 @@ def find(
     aggregate = Aggregator(question)
     engine = aggregate.engine
     offset = (page - 1) * per_page if offset is None else offset
-    aggregations = _page_aggregations(facets=facets, by_month=by_month)
-    counting = _BESIDE.submit(aggregate, aggregations) if aggregations else None
+    # The other thread counts the matches (and the facets and months asked
+    # for) while this one finds the page without counting them: a page of
+    # a common word is then ranked from its best blocks, or found near
+    # either end of the archive, without reading every match.
+    counts = _BESIDE.submit(
+        aggregate, _page_aggregations(facets=facets, by_month=by_month)
+    )
     try:
         if before is not None:
             hits = engine.search(
-                question, order=order, limit=per_page + 1, after=before, backwards=True
+                question,
+                order=order,
+                limit=per_page + 1,
+                after=before,
+                backwards=True,
+                count=False,
             )
             more = len(hits.ids) > per_page
             hits = Hits(
@@ -276,13 +261,18 @@ def find(
             )
         else:
             hits = engine.search(
-                question, order=order, offset=offset, limit=per_page + 1, after=after
+                question,
+                order=order,
+                offset=offset,
+                limit=per_page + 1,
+                after=after,
+                count=False,
             )
             more = len(hits.ids) > per_page
             hits = Hits(hits.ids[:per_page], hits.keys[:per_page], hits.total)
         found = Found(
             articles=_load(hits.ids, rows, question),
-            total=hits.total,
+            total=0,  # counted beside it, below
             number=page,
             per_page=per_page,
             more=more,
@@ -293,11 +283,12 @@ def find(
         ]
         if snippets and question.text:
             _add_snippets(found.articles, question.text)
-        if counting is not None:
-            result = counting.result()
+        result = counts.result()
+        found.total = int(result["total"]["value"])
+        if facets or by_month:
             found.by_month = _counted(result["month"]["buckets"], "month")
-            if facets:
-                found.facets = _facets(result, found.by_month)
+        if facets:
+            found.facets = _facets(result, found.by_month)
     except EngineUnavailable as error:
         raise SearchUnavailable(str(error)) from error
     return found
@@ -414,13 +405,15 @@ def _labelled(pairs, names) -> list[FacetValue]:
 
 
 def _page_aggregations(*, facets: bool, by_month: bool) -> dict:
-    """What a page counts over every match, in one pass: the facets' terms
-    and the months (the year facet and the page's chart both come from them).
-    Split in two and counted side by side, the people apart, a page of a
-    common word took longer, not less: each part reads every match again."""
+    """What a page counts over every match, in one pass: the matches, and
+    the facets' terms and the months if asked (the year facet and the page's
+    chart both come from them). Split in two and counted side by side, the
+    people apart, a page of a common word took longer, not less: each part
+    reads every match again."""
+    aggregations = {"total": {"value_count": {"field": "id"}}}
     if not (facets or by_month):
-        return {}
-    aggregations = {"month": _histogram("month")}
+        return aggregations
+    aggregations["month"] = _histogram("month")
     if facets:
         for name in ("outlet", "topic", "person", "language"):
             aggregations[name] = {

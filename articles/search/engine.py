@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import tantivy
 
-from .question import Question, Spelling
+from .question import NO_TEXT, Question, Spelling, Text
 
 logger = logging.getLogger(__name__)
 
@@ -258,15 +258,26 @@ def _terms(field: str, values) -> tantivy.Query:
     return tantivy.Query.term_set_query(SCHEMA, field, values)
 
 
-def _spelled(spelling: Spelling, groups: list[str]) -> list[tantivy.Query]:
-    """Queries finding one spelling (a word or a phrase) in any language."""
-    found = []
+def _spelled(
+    spelling: Spelling, groups: list[str], searcher=None
+) -> tuple[list[tantivy.Query], bool]:
+    """Queries finding one spelling (a word or a phrase) in any language,
+    and whether any words are left of it once analysed. Given the searcher
+    that will run them, a field where no article holds every word is left
+    out: a union of forty fields, most of them empty, costs several times
+    one of the two that hold the word."""
+    found, analysable = [], False
     for group in groups:
         words = tokens(spelling, group)
         if not words:
             continue
+        analysable = True
         for part, boost in (("title", TITLE_BOOST), ("text", 1.0)):
             field = f"{part}_{group}"
+            if searcher is not None and not all(
+                searcher.doc_freq(field, word) for word in words
+            ):
+                continue
             if len(words) == 1:
                 query = tantivy.Query.term_query(SCHEMA, field, words[0])
             else:
@@ -274,30 +285,40 @@ def _spelled(spelling: Spelling, groups: list[str]) -> list[tantivy.Query]:
             if boost != 1.0:
                 query = tantivy.Query.boost_query(query, boost)
             found.append(query)
-    return found
+    return found, analysable
 
 
-def _any_of(spellings, groups) -> tantivy.Query | None:
-    queries = [q for spelling in spellings for q in _spelled(spelling, groups)]
+def _any_of(spellings, groups, searcher=None) -> tantivy.Query | None:
+    """A query finding any of the spellings; None when nothing is left of
+    them once analysed ("&", "-")."""
+    queries, analysable = [], False
+    for spelling in spellings:
+        found, words = _spelled(spelling, groups, searcher)
+        queries += found
+        analysable = analysable or words
     if not queries:
-        return None
+        # Words no article holds find nothing.
+        return _terms("id", [NO_MATCH]) if analysable else None
     if len(queries) == 1:
         return queries[0]
     return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in queries])
 
 
-def compile_question(question: Question, groups: list[str]) -> tantivy.Query:
+def compile_question(
+    question: Question, groups: list[str], searcher=None
+) -> tantivy.Query:
     """The Tantivy query for a question, its text scored by BM25 and its
-    filters not scored."""
+    filters not scored; pruned of the fields without its words, given the
+    searcher that will run it."""
     clauses = []
     for group in question.text.groups:
         # A group is satisfied by any of its terms, a term by any spelling.
-        query = _any_of([s for term in group for s in term], groups)
+        query = _any_of([s for term in group for s in term], groups, searcher)
         if query is None:  # nothing left to search once analysed ("&", "-")
             continue
         clauses.append((tantivy.Occur.Must, query))
     for term in question.text.excluded:
-        query = _any_of(term, groups)
+        query = _any_of(term, groups, searcher)
         if query is not None:
             clauses.append((tantivy.Occur.MustNot, query))
     if question.statuses is not None:
@@ -347,6 +368,16 @@ def compile_question(question: Question, groups: list[str]) -> tantivy.Query:
     return tantivy.Query.boolean_query(clauses)
 
 
+def _file_version(path: str) -> tuple | None:
+    """What changes whenever a file is replaced (Tantivy writes a commit's
+    meta.json beside it and renames it over the old one)."""
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_ino, status.st_mtime_ns, status.st_size
+
+
 def _microseconds(moment: dt.datetime | None) -> int | None:
     """Microseconds since 1970, exactly (as the database keeps times)."""
     if moment is None:
@@ -376,6 +407,22 @@ ORDERS = {
 }
 
 
+def _hits(result, searcher, *, total: int) -> Hits:
+    addresses = [address for _, address in result.hits]
+    ids = searcher.fast_field_values("id", addresses) if addresses else []
+    return Hits(ids=ids, keys=[key for key, _ in result.hits], total=total)
+
+
+# Windows of the newest (or oldest) articles a date-ordered search of the whole
+# archive reads first: as deep as these ranks, found again this often, each
+# expected to hold WINDOW_MARGIN times the page's matches (by the text's
+# estimated share of the archive; a rarer text is searched without one).
+WINDOW_RANKS = (1_000, 8_000, 64_000)
+WINDOW_SECONDS = 300
+WINDOW_MARGIN = 4
+WINDOW_SHARE = 0.05
+
+
 class Engine:
     """One index folder, opened once per process and shared by its threads."""
 
@@ -384,6 +431,7 @@ class Engine:
         self._lock = threading.Lock()
         self._index = None
         self._generation = None
+        self._marks = {}
 
     # The folder
 
@@ -431,13 +479,17 @@ class Engine:
         cannot be read."""
         if name is not None:
             return self._opened(name)
+        return self._served()[1]
+
+    def _served(self) -> tuple[str, tantivy.Index]:
+        """The served generation's name and its index, opened."""
         current = self.generation()
         if current is None:
             raise EngineUnavailable(f"No search index at {self.root}.")
         with self._lock:
             if current != self._generation:
                 self._index, self._generation = self._opened(current), current
-            return self._index
+            return self._generation, self._index
 
     def _opened(self, name: str) -> tantivy.Index:
         path = os.path.join(self.root, name)
@@ -483,8 +535,19 @@ class Engine:
         field, direction = ORDERS[order]
         if backwards:
             direction = _OPPOSITE[direction]
-        query = self.compile(question, after=after, field=field, direction=direction)
         searcher = self.searcher()
+        if not count and after is None:
+            if field is None:
+                hits = self._ranked(question, offset, limit, searcher)
+            else:
+                hits = self._windowed(
+                    question, field, direction, offset, limit, searcher
+                )
+            if hits is not None:
+                return hits
+        query = self.compile(
+            question, searcher, after=after, field=field, direction=direction
+        )
         if field is None:
             result = searcher.search(query, limit=limit, offset=offset, count=count)
         else:
@@ -496,13 +559,103 @@ class Engine:
                 order_by_field=field,
                 order=direction,
             )
-        addresses = [address for _, address in result.hits]
-        ids = searcher.fast_field_values("id", addresses) if addresses else []
-        keys = [key for key, _ in result.hits]
-        return Hits(ids=ids, keys=keys, total=result.count if count else -1)
+        return _hits(result, searcher, total=result.count if count else -1)
 
-    def compile(self, question: Question, *, after=None, field=None, direction=None):
-        query = compile_question(question, ANALYSED)
+    def _ranked(self, question, offset, limit, searcher):
+        """The hits of a search of the whole archive by relevance, ranked
+        without its statuses, which are then read for the best few. Without
+        a filter beside it, a word's ranking skips every block of articles
+        that cannot reach the page (Tantivy's block-max WAND), a tenth of
+        the time of ranking every match. None when too few of the best had
+        the statuses asked for: the caller ranks with them."""
+        if not (question.text and question.statuses and question.by_status_only):
+            return None
+        codes = {STATUS_CODES[status] for status in question.statuses}
+        deep = (offset + limit) * 2 + 20
+        query = compile_question(question.narrowed(statuses=None), ANALYSED, searcher)
+        result = searcher.search(query, limit=deep, count=False)
+        addresses = [address for _, address in result.hits]
+        statuses = searcher.fast_field_values("status", addresses) if addresses else []
+        kept = [
+            hit
+            for hit, status in zip(result.hits, statuses, strict=True)
+            if status in codes
+        ]
+        if len(kept) < offset + limit and len(result.hits) == deep:
+            return None
+        addresses = [address for _, address in kept[offset : offset + limit]]
+        ids = searcher.fast_field_values("id", addresses) if addresses else []
+        keys = [score for score, _ in kept[offset : offset + limit]]
+        return Hits(ids=ids, keys=keys, total=-1)
+
+    def _windowed(self, question, field, direction, offset, limit, searcher):
+        """The hits of a search of the whole archive in date order, found
+        among the newest (or oldest) articles first: the rest of the index
+        is left unread when that window holds the whole page (no article
+        outside it can come before one inside). None when no window held
+        it: the caller searches everything. Only for a question narrowed by
+        its text and statuses alone, which finds its pages near the ends."""
+        if not question.by_status_only:
+            return None
+        wanted = (offset + limit) * WINDOW_MARGIN
+        if question.text:
+            share = self.share(question.text, searcher)
+            if share < WINDOW_SHARE:
+                return None
+            wanted /= share
+        query = compile_question(question, ANALYSED, searcher)
+        for mark in self._window_marks(field, direction, searcher):
+            rank, key = mark
+            if rank < wanted:
+                continue
+            if direction == tantivy.Order.Desc:
+                bounds = {"lower_bound": key}
+            else:
+                bounds = {"upper_bound": key}
+            window = tantivy.Query.range_query(
+                SCHEMA, field, tantivy.FieldType.Unsigned, **bounds
+            )
+            result = searcher.search(
+                tantivy.Query.boolean_query(
+                    [(tantivy.Occur.Must, query), _filtered(window)]
+                ),
+                limit=limit,
+                offset=offset,
+                count=False,
+                order_by_field=field,
+                order=direction,
+            )
+            if len(result.hits) == limit:
+                return _hits(result, searcher, total=-1)
+            wanted = rank + 1  # a wider window next
+        return None
+
+    def _window_marks(self, field, direction, searcher) -> list[tuple[int, int]]:
+        """(rank, sort key) of the WINDOW_RANKS-th article in this order, of
+        the whole index. Found again every WINDOW_SECONDS: older ones still
+        bound windows correctly (an article published since is inside, one
+        deleted makes the window hold fewer), only less tightly."""
+        name = (self._generation, field, direction)
+        found = self._marks.get(name)
+        if found is not None and time.monotonic() - found[0] < WINDOW_SECONDS:
+            return found[1]
+        deepest = max(WINDOW_RANKS)
+        result = searcher.search(
+            tantivy.Query.all_query(),
+            limit=deepest,
+            count=False,
+            order_by_field=field,
+            order=direction,
+        )
+        keys = [key for key, _ in result.hits]
+        marks = [(rank, keys[rank - 1]) for rank in WINDOW_RANKS if rank <= len(keys)]
+        self._marks[name] = (time.monotonic(), marks)
+        return marks
+
+    def compile(
+        self, question: Question, searcher, *, after=None, field=None, direction=None
+    ):
+        query = compile_question(question, ANALYSED, searcher)
         if after is None:
             return query
         if direction == tantivy.Order.Desc:
@@ -518,11 +671,77 @@ class Engine:
 
     @guarded
     def count(self, question: Question) -> int:
-        return self.searcher().search(self.compile(question), limit=1, count=True).count
+        searcher = self.searcher()
+        query = self.compile(question, searcher)
+        return searcher.search(query, limit=1, count=True).count
 
     @guarded
-    def aggregate(self, question: Question, aggregations: dict) -> dict:
-        return self.searcher().aggregate(self.compile(question), aggregations)
+    def aggregate(
+        self, question: Question, aggregations: dict, *, searcher=None
+    ) -> dict:
+        searcher = searcher or self.searcher()
+        return searcher.aggregate(self.compile(question, searcher), aggregations)
+
+    @guarded
+    def aggregate_unfound(
+        self, question: Question, aggregations: dict, *, searcher
+    ) -> dict:
+        """Aggregations over the articles the question's filters allow and
+        its text does not find."""
+        allowed = compile_question(question.narrowed(text=NO_TEXT), ANALYSED, searcher)
+        found = compile_question(
+            Question(text=question.text, statuses=None), ANALYSED, searcher
+        )
+        query = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, allowed), (tantivy.Occur.MustNot, found)]
+        )
+        return searcher.aggregate(query, aggregations)
+
+    @guarded
+    def snapshot(self) -> tuple[tantivy.Searcher, tuple | None]:
+        """A searcher of the index as last committed, and a name for that
+        state of it (None if a commit landed while it was opened): every
+        answer the same searcher gives is the same while the name is."""
+        name, index = self._served()
+        meta = os.path.join(self.root, name, "meta.json")
+        before = _file_version(meta)
+        index.reload()
+        searcher = index.searcher()
+        version = (self.root, name, *before) if before else None
+        return searcher, version if before == _file_version(meta) else None
+
+    def share(self, text: Text, searcher: tantivy.Searcher) -> float:
+        """About what share of the index the text finds, from how many
+        articles hold each of its words (an estimate, for choosing how to
+        count: words are taken as found independently of each other, and a
+        phrase as often as its words happen to meet in one article)."""
+        articles = searcher.num_docs
+        if not articles:
+            return 0.0
+
+        def found(term) -> float:
+            return min(1.0, sum(self._holding(s, searcher) for s in term) / articles)
+
+        share = 1.0
+        for group in text.groups:
+            share *= min(1.0, sum(found(term) for term in group))
+        for term in text.excluded:
+            share *= 1.0 - found(term)
+        return share
+
+    @staticmethod
+    def _holding(spelling: Spelling, searcher: tantivy.Searcher) -> float:
+        """About how many articles' text holds the spelling, in any language."""
+        articles = searcher.num_docs
+        holding = 0.0
+        for group in ANALYSED:
+            words = tokens(spelling, group)
+            if words:
+                together = float(articles)
+                for word in words:
+                    together *= searcher.doc_freq(f"text_{group}", word) / articles
+                holding += together
+        return holding
 
     @guarded
     def stamps(self) -> dict[int, int]:

@@ -62,6 +62,12 @@ class Question:
         return self.statuses == PUBLISHED
 
     @property
+    def by_status_only(self) -> bool:
+        """Whether it narrows by nothing but its text and statuses (a search
+        of the whole archive, or the archive itself)."""
+        return replace(self, text=NO_TEXT, statuses=None) == Question(statuses=None)
+
+    @property
     def everything(self) -> "Question":
         """The same question without its text and filters: every article it
         could have found (the denominator of shares over time)."""

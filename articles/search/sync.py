@@ -37,6 +37,7 @@ from articles.models import (
     SearchChange,
 )
 
+from . import counting
 from .engine import BUILD_HEAP, Engine, EngineUnavailable, Entry, WriterBusy
 
 logger = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ def forget_engines() -> None:
     for opened in _engines.values():
         opened.forget()
     _engines.clear()
+    counting.forget()
 
 
 # Reading what the index should hold
