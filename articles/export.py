@@ -13,6 +13,7 @@ the columns.
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 from collections import defaultdict
@@ -291,11 +292,6 @@ def rows(exported, *, permalink):
         yield row.to_representation(item)
 
 
-class _Line:
-    def write(self, value):
-        return value
-
-
 # A spreadsheet runs a cell that begins with one of these as a formula
 # (=HYPERLINK(...), say); an apostrophe in front makes it text (OWASP's advice
 # on CSV injection). JSON Lines keeps every value exactly.
@@ -330,16 +326,39 @@ def _flat(row: dict) -> list:
     return cells
 
 
+# Rows a streamed export sends at a time: each piece of a streaming response
+# costs a trip through the server's layers, which a row at a time made a
+# third of a CSV export's time.
+ROWS_PER_PIECE = 100
+
+
 def write_csv(rows):
-    writer = csv.writer(_Line())
-    yield writer.writerow(columns())
-    for row in rows:
-        yield writer.writerow(_flat(row))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(columns())
+    for n, row in enumerate(rows, 1):
+        writer.writerow(_flat(row))
+        if n % ROWS_PER_PIECE == 0:
+            yield _emptied(buffer)
+    yield _emptied(buffer)
+
+
+def _emptied(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
 
 
 def write_jsonl(rows):
+    lines = []
     for row in rows:
-        yield json.dumps(row, ensure_ascii=False) + "\n"
+        lines.append(json.dumps(row, ensure_ascii=False))
+        if len(lines) == ROWS_PER_PIECE:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    if lines:
+        yield "\n".join(lines) + "\n"
 
 
 FORMATS = {

@@ -54,6 +54,7 @@ class About:
 def aggregations(size: int = TOP) -> dict:
     terms = {"segment_size": 100_000}
     return {
+        "total": {"value_count": {"field": "id"}},
         "speaker": {"terms": {"field": "speaker", "size": size, **terms}},
         # Enough person × role pairs for each role's top ten.
         "role": {"terms": {"field": "role", "size": size * 12, **terms}},
@@ -67,7 +68,10 @@ def about(engine, question: Question, counted, *, size: int = TOP) -> About:
     to aggregations(size) (asked beforehand, so that the index counts while
     the sample is read and analysed here)."""
     hits = engine.search(
-        question, order="relevance" if question.text else "newest", limit=SAMPLE
+        question,
+        order="relevance" if question.text else "newest",
+        limit=SAMPLE,
+        count=False,  # counted beside it
     )
     words = distinctive_words(engine, hits.ids, question)
     result = counted()
@@ -81,7 +85,7 @@ def about(engine, question: Question, counted, *, size: int = TOP) -> About:
         if len(roles[ROLE_NAMES[code]]) < size:
             roles[ROLE_NAMES[code]].append((person, n))
     return About(
-        total=hits.total,
+        total=int(result["total"]["value"]),
         sampled=len(hits.ids),
         quoted=pairs("speaker"),
         roles=dict(roles),
@@ -99,27 +103,34 @@ def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
     if not ids:
         return []
     asked = {t.casefold() for s in question.text.spellings for t in s.split()}
-    # Per language group: sampled articles using each stem, each (stem, form).
-    per_stem: dict[str, Counter] = defaultdict(Counter)
-    per_form: dict[str, Counter] = defaultdict(Counter)
-    sampled = Counter()  # sampled articles per language group
+    # Per language group: sampled articles using each word (lower-cased, as
+    # written), and each article's words.
+    per_word: dict[str, Counter] = defaultdict(Counter)
+    articles: dict[str, list[set]] = defaultdict(list)
     rows = Article.objects.filter(pk__in=ids).values_list(
         "language", "title", "lead", "body"
     )
     for language, title, lead, body in rows.iterator(chunk_size=500):
         group = language_group(language)
-        sampled[group] += 1
-        text = prepared(f"{title}\n\n{lead}\n\n{body}")
-        # The stems as the index has them, beside the words they come from
-        # (token for token: the same tokenizer, and no filter after it drops
-        # a token), counted once an article. Whole lists from the analyser and
-        # counters fed from sets: no Python step for each word of the text.
-        stems = ANALYZERS[group].analyze(text)
-        words = FORMS.analyze(text)
-        if len(words) != len(stems):
-            words = stems
-        per_stem[group].update(set(stems))
-        per_form[group].update(set(zip(stems, words, strict=True)))
+        words = set(FORMS.analyze(prepared(f"{title}\n\n{lead}\n\n{body}")))
+        per_word[group].update(words)
+        articles[group].append(words)
+    # Each word stemmed once, as the index stems it (the sample's words are a
+    # small vocabulary: an article's text analysed once, not twice).
+    per_stem: dict[str, Counter] = {}
+    forms: dict[tuple[str, str], tuple[int, str]] = {}
+    for group, counted in per_word.items():
+        stem_of = _stems(group, list(counted))
+        per_stem[group] = Counter()
+        stem = stem_of.__getitem__
+        for words in articles[group]:
+            per_stem[group].update(set(map(stem, words)))
+        for word, n in counted.items():
+            key = (group, stem_of[word])
+            # The form most articles use; of equals, the first in order.
+            if key not in forms or (-n, word) < forms[key]:
+                forms[key] = (-n, word)
+    sampled = {group: len(texts) for group, texts in articles.items()}
     # In enough of the whole sample to matter, whatever the language.
     floor = max(MIN_ARTICLES, math.ceil(MIN_SHARE * len(ids)))
     candidates = {
@@ -128,13 +139,6 @@ def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
         for stem, n in counted.items()
         if n >= floor and len(stem) >= SHORTEST_WORD and not stem.isdigit()
     }
-    forms: dict[tuple[str, str], tuple[int, str]] = {}
-    for group, counted in per_form.items():
-        for (stem, word), n in counted.items():
-            key = (group, stem)
-            # The form most articles use; of equals, the first in order.
-            if key in candidates and (key not in forms or (-n, word) < forms[key]):
-                forms[key] = (-n, word)
     archive = _articles_per_group(engine)
     searcher = engine.searcher()
     words = {}
@@ -155,6 +159,16 @@ def distinctive_words(engine, ids: list[int], question: Question) -> list[Word]:
         if form not in words or words[form].score < word.score:
             words[form] = word
     return sorted(words.values(), key=lambda w: (-w.score, w.word))[:WORDS]
+
+
+def _stems(group: str, words: list[str]) -> dict[str, str]:
+    """Each word's stem in the group's analyser: one call for all of them
+    (each word is one token of the same tokenizer, so they come back in
+    order), or word by word if any did not."""
+    stems = ANALYZERS[group].analyze(" ".join(words))
+    if len(stems) != len(words):
+        stems = [(ANALYZERS[group].analyze(word) or [word])[0] for word in words]
+    return dict(zip(words, stems, strict=True))
 
 
 _per_group: dict[tuple, Counter] = {}
