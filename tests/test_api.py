@@ -509,6 +509,35 @@ def test_jsonl_export_has_one_object_per_article(api):
     )
 
 
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Istanbul"])
+def test_exports_write_times_as_the_api_does(settings, zone):
+    from articles import export
+
+    istanbul = dt.timezone(dt.timedelta(hours=3))
+    moments = [
+        dt.datetime(2021, 9, 29, 15, 0, tzinfo=dt.UTC),
+        dt.datetime(2021, 9, 29, 15, 0, 7, 123456, tzinfo=dt.UTC),
+        dt.datetime(2016, 8, 16, 23, 59, tzinfo=istanbul),
+        None,
+    ]
+    with timezone.override(zone):
+        times = export.Times()
+        assert [times(m) for m in moments] == [
+            export.TIME.to_representation(m) for m in moments
+        ]
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DATETIME_FORMAT": "%Y-%m-%d %H:%M",
+    }
+    from rest_framework.settings import api_settings
+
+    api_settings.reload()
+    try:
+        assert export.Times()(moments[0]) == "2021-09-29 15:00"
+    finally:
+        api_settings.reload()
+
+
 def test_export_refuses_an_unknown_format(api):
     response = api.get(f"{ARTICLES}export/", {"format": "xlsx"})
     assert response.status_code == 400
