@@ -174,3 +174,23 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         settings_dict = connections[alias].settings_dict
         if settings_dict["ENGINE"] == "django.db.backends.sqlite3":
             settings_dict.get("OPTIONS", {}).pop("transaction_mode", None)
+
+
+@pytest.fixture
+def engine_calls(monkeypatch):
+    """engine_calls("aggregate"): the list of questions that method of the
+    search engine is asked from then on (it still answers them)."""
+    from articles.search.engine import Engine
+
+    def spy(name):
+        calls = []
+        original = getattr(Engine, name)
+
+        def method(self, question, *args, **kwargs):
+            calls.append(question)
+            return original(self, question, *args, **kwargs)
+
+        monkeypatch.setattr(Engine, name, method)
+        return calls
+
+    return spy

@@ -374,19 +374,9 @@ def test_a_page_counts_its_months_with_its_facets():
 
 
 @pytest.fixture
-def counted(monkeypatch):
+def counted(engine_calls):
     """How many times the index was asked to count (aggregate)."""
-    from articles.search.engine import Engine
-
-    calls = []
-    original = Engine.aggregate
-
-    def aggregate(self, question, aggregations, **kwargs):
-        calls.append(question)
-        return original(self, question, aggregations, **kwargs)
-
-    monkeypatch.setattr(Engine, "aggregate", aggregate)
-    return calls
+    return engine_calls("aggregate")
 
 
 def test_a_public_search_is_counted_once_until_anything_published_changes(

@@ -65,17 +65,9 @@ def archive():
 
 
 @pytest.fixture
-def unfound(monkeypatch):
+def unfound(engine_calls):
     """The questions counted from the other side."""
-    calls = []
-    original = Engine.aggregate_unfound
-
-    def aggregate_unfound(self, question, aggregations, **kwargs):
-        calls.append(question)
-        return original(self, question, aggregations, **kwargs)
-
-    monkeypatch.setattr(Engine, "aggregate_unfound", aggregate_unfound)
-    return calls
+    return engine_calls("aggregate_unfound")
 
 
 def counts(result: dict) -> dict:
@@ -147,15 +139,8 @@ def test_the_whole_kept_is_counted_again_once_anything_is_indexed(
     assert after.by_month[dt.date(2023, 1, 1)] == 1
 
 
-def test_the_archive_unfiltered_is_counted_once_and_kept(archive, monkeypatch):
-    calls = []
-    original = Engine.aggregate
-
-    def aggregate(self, question, aggregations, **kwargs):
-        calls.append(question)
-        return original(self, question, aggregations, **kwargs)
-
-    monkeypatch.setattr(Engine, "aggregate", aggregate)
+def test_the_archive_unfiltered_is_counted_once_and_kept(archive, engine_calls):
+    calls = engine_calls("aggregate")
     first = search.find(Question(), facets=True)
     second = search.find(Question(), facets=True, page=2, per_page=5)
     assert first.total == second.total == 16
