@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+import os
 import threading
 from collections import OrderedDict
 
@@ -36,6 +37,15 @@ EVERY = 1_000_000
 
 _kept: OrderedDict = OrderedDict()
 _keeping = threading.Lock()
+
+
+def _lock_of_its_own():
+    """A forked process gets a lock no thread of its parent can be holding."""
+    global _keeping
+    _keeping = threading.Lock()
+
+
+os.register_at_fork(after_in_child=_lock_of_its_own)
 
 
 def aggregate(engine, question: Question, aggregations: dict) -> dict:
