@@ -8,9 +8,11 @@ snippets, counts over time) or one of its siblings, and renders what comes back.
 Sorting, narrowing, paging and what the public may see are decided here, once.
 
 Underneath is a Tantivy index (articles.search.engine), kept in step with the
-database by articles.search.sync. It is the seam where another engine can take
-over (docs/design.md, "Beyond one machine"): the Question says what is asked in
-the archive's terms; only the engine module knows how to ask it.
+database by articles.search.sync; counts over every match are taken from
+whichever side of a common word is smaller (articles.search.counting). It is
+the seam where another engine can take over (docs/design.md, "Beyond one
+machine"): the Question says what is asked in the archive's terms; only the
+engine module knows how to ask it.
 """
 
 import datetime as dt
