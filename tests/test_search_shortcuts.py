@@ -102,7 +102,7 @@ def test_a_common_word_counted_from_the_other_side_counts_the_same(archive, unfo
     assert len(unfound) == 3  # each was counted from the other side
 
 
-def test_the_other_side_leaves_out_drafts_and_words_not_asked(archive):
+def test_the_other_side_leaves_out_drafts_and_words_not_asked(archive, unfound):
     result = counting.aggregate(
         search._engine(),
         Question(text=parse("gas")),
@@ -111,6 +111,7 @@ def test_the_other_side_leaves_out_drafts_and_words_not_asked(archive):
     assert result["total"]["value"] == 12
     assert sum(b["doc_count"] for b in result["month"]["buckets"]) == 11  # 1 undated
     assert sum(b["doc_count"] for b in result["outlet"]["buckets"]) == 12
+    assert len(unfound) == 1  # counted from the other side, not directly
 
 
 def test_a_rare_word_is_counted_directly(archive, unfound):
@@ -125,7 +126,7 @@ def test_a_rare_word_is_counted_directly(archive, unfound):
 
 
 def test_the_whole_kept_is_counted_again_once_anything_is_indexed(
-    archive, django_capture_on_commit_callbacks
+    archive, unfound, django_capture_on_commit_callbacks
 ):
     question = Question(text=parse("gas"))
     before = search.find(question, facets=True)
@@ -137,6 +138,7 @@ def test_the_whole_kept_is_counted_again_once_anything_is_indexed(
     assert after.total == 13
     assert "Newcomer" in [v.label for v in after.facets.outlet]
     assert after.by_month[dt.date(2023, 1, 1)] == 1
+    assert len(unfound) == 2  # both pages counted from the other side
 
 
 def test_the_archive_unfiltered_is_counted_once_and_kept(archive, engine_calls):

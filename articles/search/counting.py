@@ -57,10 +57,12 @@ def aggregate(engine, question: Question, aggregations: dict) -> dict:
     whole_only = not question.text and question.by_status_only
     if every is None or not (question.text or whole_only):
         return engine.aggregate(question, aggregations)
+    # The estimate from any searcher; a view of the index to name and keep
+    # only for counting from the other side (reloading one costs each time).
+    if question.text and engine.share(question.text, engine.searcher()) < SHARE:
+        return engine.aggregate(question, aggregations)
     searcher, version = engine.snapshot()
-    if version is None or (
-        question.text and engine.share(question.text, searcher) < SHARE
-    ):
+    if version is None:
         return engine.aggregate(question, aggregations, searcher=searcher)
     allowed = question.narrowed(text=NO_TEXT)
     name = key(repr(version), allowed, every)

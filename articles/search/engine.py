@@ -407,10 +407,11 @@ ORDERS = {
 }
 
 
-def _hits(result, searcher, *, total: int) -> Hits:
-    addresses = [address for _, address in result.hits]
+def _hits(hits, searcher, *, total: int) -> Hits:
+    """Hits of (key or score, address) pairs, their ids read from the index."""
+    addresses = [address for _, address in hits]
     ids = searcher.fast_field_values("id", addresses) if addresses else []
-    return Hits(ids=ids, keys=[key for key, _ in result.hits], total=total)
+    return Hits(ids=ids, keys=[key for key, _ in hits], total=total)
 
 
 # Windows of the newest (or oldest) articles a date-ordered search of the whole
@@ -559,7 +560,7 @@ class Engine:
                 order_by_field=field,
                 order=direction,
             )
-        return _hits(result, searcher, total=result.count if count else -1)
+        return _hits(result.hits, searcher, total=result.count if count else -1)
 
     def _ranked(self, question, offset, limit, searcher):
         """The hits of a search of the whole archive by relevance, ranked
@@ -583,10 +584,7 @@ class Engine:
         ]
         if len(kept) < offset + limit and len(result.hits) == deep:
             return None
-        addresses = [address for _, address in kept[offset : offset + limit]]
-        ids = searcher.fast_field_values("id", addresses) if addresses else []
-        keys = [score for score, _ in kept[offset : offset + limit]]
-        return Hits(ids=ids, keys=keys, total=-1)
+        return _hits(kept[offset : offset + limit], searcher, total=-1)
 
     def _windowed(self, question, field, direction, offset, limit, searcher):
         """The hits of a search of the whole archive in date order, found
@@ -626,7 +624,7 @@ class Engine:
                 order=direction,
             )
             if len(result.hits) == limit:
-                return _hits(result, searcher, total=-1)
+                return _hits(result.hits, searcher, total=-1)
             wanted = rank + 1  # a wider window next
         return None
 
