@@ -8,7 +8,7 @@ import json
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -536,6 +536,45 @@ def test_exports_write_times_as_the_api_does(settings, zone):
         assert export.Times()(moments[0]) == "2021-09-29 15:00"
     finally:
         api_settings.reload()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_ahead_on_a_connection_of_its_own(monkeypatch):
+    """Outside a transaction the next chunk is read on another thread while
+    this one is written; inside one (which another connection cannot see
+    into) on this thread. Either way the same rows, in the same order."""
+    import threading
+
+    from articles import export
+    from articles.search import Question
+
+    tass = OutletFactory(slug="tass")
+    for _ in range(5):
+        article = ArticleFactory(outlet=tass)
+        ArticlePersonFactory(article=article, role="author")
+    ArticleFactory(outlet=tass, status="draft")
+    readers = []
+    linked = export._linked
+
+    def spied(ids):
+        readers.append(threading.current_thread().name)
+        return linked(ids)
+
+    monkeypatch.setattr(export, "_linked", spied)
+    question = Question(outlets=frozenset({tass.pk}))
+
+    def rows():
+        exported = export.found(question, chunk=2)
+        return list(export.rows(exported, permalink=lambda article: article.slug))
+
+    ahead = rows()
+    assert len(readers) == 3 and all(r.startswith("export") for r in readers)
+    readers.clear()
+    with transaction.atomic():
+        inline = rows()
+    assert readers == [threading.current_thread().name] * 3
+    assert ahead == inline
+    assert len(ahead) == 5 and all(row["people"] for row in ahead)
 
 
 def test_export_refuses_an_unknown_format(api):
