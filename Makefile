@@ -50,8 +50,12 @@ loadtest: install
 		-u $(LOADTEST_USERS) -r $(LOADTEST_RATE) -t $(LOADTEST_TIME) \
 		--host $(LOADTEST_HOST) --csv loadtest/results/run
 
+# The suite in one process per CPU (pytest-xdist); TEST_PROCESSES=0 runs it in
+# this one (for a debugger, or output printed as it comes).
+TEST_PROCESSES ?= auto
+
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_PROCESSES) $(PYTEST_ARGS)
 
 # Server time per page, search, admin and API scenario on the current database;
 # e.g. make bench BENCH_ARGS="--only search --requests 50".

@@ -259,7 +259,7 @@ def outage_database():
     import dj_database_url
 
     config = dj_database_url.parse(POSTGRES_URL)
-    name = f"{config['NAME']}_outage"
+    name = f"{config['NAME']}_outage_{os.getpid()}"
     admin = {
         "host": config["HOST"] or "127.0.0.1",
         "port": config["PORT"] or 5432,

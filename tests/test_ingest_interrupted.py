@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from pathlib import Path
 
 import dj_database_url
 import psycopg
@@ -29,7 +30,8 @@ def own_database(tmp_path):
     dropped = None
     if url.startswith(("postgres://", "postgresql://")):
         config = dj_database_url.parse(url)
-        name = f"{config['NAME']}_interrupted"
+        # Its own name: tests in parallel processes each make one.
+        name = f"{config['NAME']}_interrupted_{os.getpid()}"
         admin = url.rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -183,6 +185,20 @@ def assert_every_article_whole(connection, records) -> set[str]:
     return sources
 
 
+def default_interrupt():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+def signal_masks(pid: int) -> str:
+    """What the process blocks, ignores and catches (for a failure's message)."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "(no /proc)"
+    return " ".join(line for line in status.splitlines() if line.startswith("Sig"))
+
+
 @pytest.mark.parametrize(
     "stop", [signal.SIGKILL, signal.SIGINT], ids=["kill", "ctrl-c"]
 )
@@ -202,6 +218,8 @@ def test_an_interrupted_import_keeps_whole_articles_and_a_rerun_adds_the_rest(
             stdout=sink,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            # Ctrl-C as in a terminal, whatever this process ignores or blocks.
+            preexec_fn=default_interrupt,
         )
     connection = connect(own_database)
     try:
@@ -210,11 +228,12 @@ def test_an_interrupted_import_keeps_whole_articles_and_a_rerun_adds_the_rest(
         while not count and first.poll() is None and time.monotonic() < deadline:
             time.sleep(0.01)
             ((count,),) = rows(connection, "SELECT count(*) FROM articles_article")
+        signals = signal_masks(first.pid)
         os.killpg(first.pid, stop)
         first.wait(timeout=60)
         said = output.read_text()
         ((count,),) = rows(connection, "SELECT count(*) FROM articles_article")
-        assert 0 < count < RECORDS, said
+        assert 0 < count < RECORDS, f"{said}\n{signals}"
 
         if stop == signal.SIGINT:
             assert first.returncode == 130, said
