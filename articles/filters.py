@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.conf.locale import LANG_INFO
+from django.db.models import QuerySet
 from django_countries import countries
 from drf_spectacular.utils import extend_schema_field
 
@@ -221,11 +222,11 @@ class ArticleFilter(django_filters.FilterSet):
         question = Question(
             text=parse(data.get("q") or ""),
             statuses=statuses,
-            outlets=_ids(data.get("outlet")),
+            outlets=_ids(_chosen(data.get("outlet"))),
             outlet_sets=(_outlets_in(countries),) if countries else (),
             languages=frozenset(data.get("language") or ()),
-            topics=tuple(t.pk for t in data.get("topic") or ()),
-            people=tuple(p.pk for p in data.get("person") or ()),
+            topics=tuple(t.pk for t in _chosen(data.get("topic"))),
+            people=tuple(p.pk for p in _chosen(data.get("person"))),
             role=data.get("role") or None,
             since=since,
             until=until,
@@ -244,6 +245,15 @@ class ArticleFilter(django_filters.FilterSet):
         if end and end != dt.date.max:  # no day after it: every dated article
             until = _midnight(end + dt.timedelta(days=1))
         return since, until
+
+
+def _chosen(value) -> list:
+    """What a choice of outlets, topics or people chose. Nothing chosen is
+    an empty queryset, which is not asked (asking one is most of the cost of
+    reading a question with none)."""
+    if value is None or (isinstance(value, QuerySet) and value.query.is_empty()):
+        return []
+    return list(value)
 
 
 def _ids(objects) -> frozenset[int] | None:

@@ -220,6 +220,26 @@ ORDERING_KEYS = {
     "modified": [Key("updated_at", False, dt.datetime), Key("id", False)],
 }
 # The API's orderings as the search door names them.
+# What each field of a list row reads of the article, besides its id (a
+# list asked for `fields=id,title` reads two columns).
+LIST_COLUMNS = {
+    "web_url": ("slug", "published_at"),
+    "title": ("title",),
+    "slug": ("slug",),
+    "outlet": ("outlet",),
+    "url": ("url",),
+    "published_at": ("published_at", "date_inferred"),
+    "published_date": ("published_at", "date_inferred"),
+    "date_inferred": ("date_inferred",),
+    "dateline": ("dateline",),
+    "language": ("language",),
+    "lead": ("lead",),
+    "word_count": ("word_count",),
+    "status": ("status",),
+    "version": ("version",),
+    "modified_at": ("updated_at",),
+}
+
 SEARCH_ORDERS = {
     "-published_at": "newest",
     "published_at": "oldest",
@@ -310,10 +330,31 @@ class ArticleViewSet(ArchiveViewSet):
         if not sees_drafts(self.request.user):
             queryset = queryset.published()
         if self.action == "list":
-            return queryset.for_listing().prefetch_related(authors_prefetch())
+            queryset = queryset.for_listing()
+            if "authors" in self.listed_fields():
+                queryset = queryset.prefetch_related(authors_prefetch())
+            return queryset
         if self.action == "retrieve":
             return queryset.prefetch_related(*detail_prefetches(self.request.user))
         return queryset
+
+    def listed_fields(self) -> list[str]:
+        """The fields a list's rows show: those `fields=` names, else all."""
+        return self.get_serializer_context().get(
+            "fields", s.ArticleSerializer.Meta.fields
+        )
+
+    def found_rows(self):
+        """The rows a search's page is read from: with `fields=`, only the
+        columns (and the outlet, the authors) those fields show."""
+        queryset = self.get_queryset()
+        if "fields" not in self.get_serializer_context():
+            return queryset
+        wanted = self.listed_fields()
+        if "outlet" not in wanted:
+            queryset = queryset.select_related(None)
+        columns = {column for name in wanted for column in LIST_COLUMNS.get(name, ())}
+        return queryset.only("id", *columns)
 
     def filter_queryset(self, queryset):
         # A list is found by the search door (list, export, the sync stream's
@@ -401,7 +442,7 @@ class ArticleViewSet(ArchiveViewSet):
 
             def find(**page):
                 return search.find(
-                    question, order=order, rows=self.get_queryset(), **page
+                    question, order=order, rows=self.found_rows(), **page
                 )
 
             rows = self.paginator.paginate_search(request, ordering=ordering, find=find)
