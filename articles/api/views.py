@@ -219,7 +219,7 @@ ORDERING_KEYS = {
     ],
     "modified": [Key("updated_at", False, dt.datetime), Key("id", False)],
 }
-# The API's orderings as the search door names them.
+
 # What each field of a list row reads of the article, besides its id (a
 # list asked for `fields=id,title` reads two columns).
 LIST_COLUMNS = {
@@ -240,6 +240,7 @@ LIST_COLUMNS = {
     "modified_at": ("updated_at",),
 }
 
+# The API's orderings as the search door names them.
 SEARCH_ORDERS = {
     "-published_at": "newest",
     "published_at": "oldest",
@@ -348,9 +349,9 @@ class ArticleViewSet(ArchiveViewSet):
         """The rows a search's page is read from: with `fields=`, only the
         columns (and the outlet, the authors) those fields show."""
         queryset = self.get_queryset()
-        if "fields" not in self.get_serializer_context():
+        wanted = self.get_serializer_context().get("fields")
+        if wanted is None:
             return queryset
-        wanted = self.listed_fields()
         if "outlet" not in wanted:
             queryset = queryset.select_related(None)
         columns = {column for name in wanted for column in LIST_COLUMNS.get(name, ())}
